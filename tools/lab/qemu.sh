@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot one lab kernel behind QEMU's intel-iommu and run guest scenarios.
+#
+#   qemu.sh KERNEL MODE CM RUNDIR [SCENARIOS] [ITERS]
+#     MODE       legacy | scalable
+#     CM         on | off          (intel-iommu caching-mode)
+#     SCENARIOS  comma list of tools/lab/scenarios/*.sh   (boot,switch,kunit)
+#
+# Writes RUNDIR/{console.log,tap.log,qemu.log,qemu-trace.log,result.tap}:
+# result.tap is the guest's TAP plus the host's checks of the console log
+# (WARN, BUG/Oops, KASAN, lockdep, list corruption, DMAR faults) and of how
+# the guest ended (finished, hung past the timeout, panicked, QEMU failed).
+# Exit 0 when every line is ok, 1 otherwise.
+. "$(dirname "$0")/lib.sh"
+
+kernel=${1:?kernel image}
+mode=${2:?legacy|scalable}
+cm=${3:?on|off}
+rundir=${4:?run directory}
+scen=${5:-boot,switch,kunit}
+iters=${6:-10}
+timeout=${LAB_TIMEOUT:-$((240 + 6 * iters))}
+
+[ -f "$kernel" ] || die qemu "no kernel image $kernel"
+[ -f "$LAB_OUT/initramfs.cpio.gz" ] || die qemu "no initramfs (run tools/lab/initramfs.sh)"
+command -v qemu-system-x86_64 >/dev/null || die qemu "qemu-system-x86_64 not found (package qemu-system-x86)"
+
+rm -rf "$rundir"
+mkdir -p "$rundir"
+truncate -s 64M "$rundir/disk.img"
+
+iommu="intel-iommu,intremap=on,caching-mode=$cm"
+append="console=ttyS0 panic=-1 oops=panic iommu.strict=1 lab.run=$scen lab.iters=$iters lab.mode=$mode lab.cm=$cm"
+case "$mode" in
+legacy) append="$append intel_iommu=on" ;;
+scalable) iommu="$iommu,x-scalable-mode=on"; append="$append intel_iommu=on,sm_on" ;;
+*) die qemu "unknown mode $mode" ;;
+esac
+append="$append ${LAB_APPEND:-}"
+
+cmd=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1G
+	-machine q35,kernel-irqchip=split -nodefaults -display none -no-reboot
+	-device "$iommu"
+	-device edu,addr=4.0
+	-drive "file=$rundir/disk.img,if=none,id=d0,format=raw,cache=unsafe"
+	-device virtio-blk-pci,drive=d0,addr=5.0
+	-kernel "$kernel" -initrd "$LAB_OUT/initramfs.cpio.gz" -append "$append"
+	-serial "file:$rundir/console.log" -serial "file:$rundir/tap.log"
+	-trace vtd_dmar_fault -trace vtd_frr_new -D "$rundir/qemu-trace.log"
+	${LAB_QEMU_EXTRA:-})
+printf '%q ' "${cmd[@]}" >"$rundir/cmdline"
+echo >>"$rundir/cmdline"
+
+start=$(date +%s)
+timeout -k 10 "$timeout" "${cmd[@]}" >"$rundir/qemu.log" 2>&1 </dev/null
+qrc=$?
+secs=$(($(date +%s) - start))
+
+res=$rundir/result.tap
+: >"$res"
+ok() { echo "ok - $*" >>"$res"; }
+nok() { echo "not ok - $*" >>"$res"; }
+diag() { echo "# $*" >>"$res"; }
+
+# The guest's own lines (its plan dropped: the host adds lines).
+grep -v -e '^TAP version' -e '^1\.\.' "$rundir/tap.log" 2>/dev/null | tr -d '\r' >>"$res"
+
+# How the guest ended.
+first_panic=$(grep -m1 -E 'Kernel panic|Oops:|general protection fault|kernel BUG at' "$rundir/console.log" 2>/dev/null | tr -d '\r')
+if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
+	nok "guest finished: HANG, killed after ${timeout}s (console: $rundir/console.log)"
+	diag "last console line: $(tail -n 1 "$rundir/console.log" | tr -d '\r')"
+elif grep -q '^# lab: done' "$rundir/tap.log" 2>/dev/null; then
+	ok "guest finished in ${secs}s"
+elif [ -n "$first_panic" ]; then
+	nok "guest finished: PANIC/OOPS: $first_panic (console: $rundir/console.log)"
+elif [ $qrc -ne 0 ]; then
+	nok "guest finished: QEMU exited with $qrc: $(tail -n 2 "$rundir/qemu.log" | tr '\n' ' ')"
+else
+	nok "guest finished: the guest stopped before its scenarios ended (console: $rundir/console.log)"
+fi
+
+# Console checks: each class is its own line, naming the first hit.
+check() { # NAME REGEX
+	local hit
+	hit=$(grep -m1 -E "$2" "$rundir/console.log" 2>/dev/null | tr -d '\r')
+	if [ -n "$hit" ]; then
+		nok "console: no $1: $hit"
+	else
+		ok "console: no $1"
+	fi
+}
+check WARN 'WARNING:|------------\[ cut here \]'
+check BUG/Oops 'BUG:|Oops:|kernel BUG at|general protection fault|Kernel panic'
+check 'KASAN report' 'BUG: KASAN|KASAN: '
+check 'lockdep report' 'possible circular locking|possible recursive locking|inconsistent lock state|lock held when returning|suspicious RCU usage|INFO: lockdep'
+check 'list corruption' 'list_(add|del) corruption'
+check 'DMAR fault' 'DMAR: \[(DMA|INTR)|DRHD: handling fault'
+qf=$(grep -c '^vtd_dmar_fault' "$rundir/qemu-trace.log" 2>/dev/null)
+if [ "${qf:-0}" -eq 0 ]; then
+	ok "qemu: no DMAR fault seen by the emulated IOMMU"
+else
+	nok "qemu: no DMAR fault seen by the emulated IOMMU ($qf vtd_dmar_fault events, first: $(grep -m1 '^vtd_dmar_fault' "$rundir/qemu-trace.log"))"
+fi
+echo "# metric boot_seconds=$secs" >>"$res"
+
+! grep -q '^not ok' "$res"
