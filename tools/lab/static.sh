@@ -41,7 +41,7 @@ for p in "${patches[@]}"; do
 		ok "checkpatch --strict: $p"
 	else
 		nok "checkpatch --strict: $p"
-		grep -E '^(ERROR|WARNING|CHECK|total):' "$logs/checkpatch-$p.log" | head -n 20 | diag
+		grep -E '(ERROR|WARNING|CHECK):|^total:' "$logs/checkpatch-$p.log" | head -n 20 | diag
 	fi
 done
 

@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # summary.sh LABEL=FILE...: number the unnumbered TAP lines of each FILE
 # into one TAP stream on stdout (each description prefixed with LABEL) and
-# end with "N passed, N failed, N skipped". A FILE that is missing counts as
+# end with "N passed, N failed, N skipped". $LAB_TAP_HEADER, if set, is
+# printed as comments after the TAP version line. A FILE that is missing counts as
 # one failure. Exit 0 when nothing failed.
 set -u
 echo "TAP version 13"
+[ -n "${LAB_TAP_HEADER:-}" ] && printf '%s\n' "$LAB_TAP_HEADER" | sed 's/^/# /'
 awk '
 function emit(label, line,   st, rest) {
 	n++
