@@ -20,29 +20,38 @@ ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a + 0 == 0) print "-"; else printf "%.2fx", b / a }'
 }
 
+# Figures per switch: NAME|HEADER
+METRICS=(
+	"qi_desc_per_switch|QI desc"
+	"qi_sync_per_switch|QI syncs"
+	"ats_dev_tlb_inv_per_switch|devTLB inv (ats)"
+	"seconds_per_switch|seconds"
+)
+
 echo
 echo "VT-d lab: base $(cat "$LAB_OUT/base.txt" 2>/dev/null || echo '?')"
-echo "          series $(series_patches | wc -l) patches, head $(cat "$LAB_OUT/kernels/series.commit" 2>/dev/null | cut -c1-12)"
+echo "          series $(series_patches | wc -l) patches, head $(cut -c1-12 "$LAB_OUT/kernels/series.commit" 2>/dev/null)"
 echo
-printf '%-17s | %-10s %-10s | %-19s | %-19s | %-23s\n' mode "base" "series" \
-	"QI desc/switch" "QI syncs/switch" "seconds/switch"
-printf '%-17s | %-10s %-10s | %-19s | %-19s | %-23s\n' "" "" "" \
-	"base  series ratio" "base  series ratio" "base     series   ratio"
-printf -- '-%.0s' {1..110}
+printf '%-14s | %-10s %-10s' mode base series
+for m in "${METRICS[@]}"; do printf ' | %-24s' "${m#*|}/switch"; done
+echo
+printf '%-14s | %-21s' "" ""
+for m in "${METRICS[@]}"; do printf ' | %8s %8s %6s' base series ratio; done
 echo
 for d in "$LAB_OUT"/runs/series/* "$LAB_OUT"/runs/base/*; do
 	[ -d "$d" ] && basename "$d"
-done | sort -u | while read -r m; do
-	b=$LAB_OUT/runs/base/$m/result.tap
-	s=$LAB_OUT/runs/series/$m/result.tap
-	bd=$(metric "$b" qi_desc_per_switch) sd=$(metric "$s" qi_desc_per_switch)
-	bq=$(metric "$b" qi_sync_per_switch) sq=$(metric "$s" qi_sync_per_switch)
-	bt=$(metric "$b" seconds_per_switch) st=$(metric "$s" seconds_per_switch)
-	printf '%-17s | %-10s %-10s | %5s %5s %7s | %5s %5s %7s | %8s %8s %5s\n' "$m" \
-		"$(verdict "$b")" "$(verdict "$s")" \
-		"${bd:--}" "${sd:--}" "$(ratio "$bd" "$sd")" \
-		"${bq:--}" "${sq:--}" "$(ratio "$bq" "$sq")" \
-		"${bt:--}" "${st:--}" "$(ratio "$bt" "$st")"
+done | sort -u | while read -r mode; do
+	b=$LAB_OUT/runs/base/$mode/result.tap
+	s=$LAB_OUT/runs/series/$mode/result.tap
+	printf '%-14s | %-10s %-10s' "$mode" "$(verdict "$b")" "$(verdict "$s")"
+	for m in "${METRICS[@]}"; do
+		bv=$(metric "$b" "${m%%|*}")
+		sv=$(metric "$s" "${m%%|*}")
+		printf ' | %8s %8s %6s' "${bv:--}" "${sv:--}" "$(ratio "$bv" "$sv")"
+	done
+	echo
 done
 echo
-echo "ratio = series / base; seconds are TCG wall time inside the guest: compare, do not quote as hardware figures."
+echo "ratio = series / base. QI desc: descriptors per identity<->DMA switch of edu (intel_iommu:qi_submit);"
+echo "QI syncs: qi_submit_sync() round trips (kprobe); devTLB inv (ats): device-TLB invalidations per switch of"
+echo "an ATS device; seconds: TCG time inside the guest, for comparison within this run only."

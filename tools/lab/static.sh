@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Static checks of the series, as unnumbered TAP lines in $LAB_OUT/static.tap:
 #   checkpatch  scripts/checkpatch.pl --strict on every patch: nothing reported
+#   fixes       every Fixes: line is in patches/fixes-verified
 #   bisect      every commit of the series builds drivers/iommu/ on its own
 #   sparse      make C=2 drivers/iommu/intel/: no warning the base lacks
 #   W=1         make W=1 drivers/iommu/intel/: no warning the base lacks
@@ -25,13 +26,16 @@ mapfile -t commits < <(kgit rev-list --reverse "$LAB_BASE_TAG..$LAB_SERIES_BRANC
 [ ${#patches[@]} -eq ${#commits[@]} ] ||
 	die static "patches/series has ${#patches[@]} patches but the lab tree has ${#commits[@]} commits (run tools/lab/base.sh)"
 
-# checkpatch, from the base tree (the script and its data files).
+# checkpatch, from the base tree (the script and its data files), run as on
+# the Debian tarball: no git history (GIT_DIR), so commit ids cannot be
+# resolved; UNKNOWN_COMMIT_ID is replaced by the "fixes" check below.
 kgit checkout -q -f "$LAB_BASE_TAG"
 if [ ${#patches[@]} -eq 0 ]; then
 	skip "checkpatch --strict" "the series is empty"
 fi
 for p in "${patches[@]}"; do
-	if (cd "$LAB_SRC" && perl scripts/checkpatch.pl --strict --showfile \
+	if (cd "$LAB_SRC" && GIT_DIR=/nonexistent perl scripts/checkpatch.pl \
+		--strict --ignore UNKNOWN_COMMIT_ID --showfile \
 		"$REPO/patches/$p") >"$logs/checkpatch-$p.log" 2>&1; then
 		rc=0
 	else
@@ -44,6 +48,24 @@ for p in "${patches[@]}"; do
 		grep -E '(ERROR|WARNING|CHECK):|^total:' "$logs/checkpatch-$p.log" | head -n 20 | diag
 	fi
 done
+
+# fixes: every Fixes: line names a commit verified in patches/fixes-verified.
+nfix=0
+for p in "${patches[@]}"; do
+	while IFS= read -r l; do
+		nfix=$((nfix + 1))
+		grep -qF -- "$l |" "$REPO/patches/fixes-verified" 2>/dev/null ||
+			echo "$p: $l"
+	done < <(sed -n '/^---$/q; /^Fixes: /p' "$REPO/patches/$p")
+done >"$logs/fixes.log"
+if [ ${#patches[@]} -eq 0 ]; then
+	skip "fixes: Fixes: tags verified" "the series is empty"
+elif [ -s "$logs/fixes.log" ]; then
+	nok "fixes: every Fixes: tag is listed in patches/fixes-verified"
+	diag <"$logs/fixes.log"
+else
+	ok "fixes: all $nfix Fixes: tags are listed in patches/fixes-verified"
+fi
 
 # Warnings of one kind in drivers/iommu/intel at REF, as "file: message"
 # (line numbers dropped: patches move lines).
