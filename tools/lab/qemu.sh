@@ -18,7 +18,7 @@ kernel=${1:?kernel image}
 mode=${2:?legacy|scalable}
 cm=${3:?on|off}
 rundir=${4:?run directory}
-scen=${5:-boot,switch,kunit}
+scen=${5:-boot,switch,ats,kunit}
 iters=${6:-10}
 timeout=${LAB_TIMEOUT:-$((240 + 6 * iters))}
 
@@ -30,7 +30,7 @@ rm -rf "$rundir"
 mkdir -p "$rundir"
 truncate -s 64M "$rundir/disk.img"
 
-iommu="intel-iommu,intremap=on,caching-mode=$cm"
+iommu="intel-iommu,intremap=on,caching-mode=$cm,device-iotlb=on"
 append="console=ttyS0 panic=-1 oops=panic iommu.strict=1 lab.run=$scen lab.iters=$iters lab.mode=$mode lab.cm=$cm"
 case "$mode" in
 legacy) append="$append intel_iommu=on" ;;
@@ -45,6 +45,8 @@ cmd=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1G
 	-device edu,addr=4.0
 	-drive "file=$rundir/disk.img,if=none,id=d0,format=raw,cache=unsafe"
 	-device virtio-blk-pci,drive=d0,addr=5.0
+	-device pcie-root-port,id=rp1,chassis=1,bus=pcie.0,addr=6.0
+	-device virtio-rng-pci,bus=rp1,ats=on
 	-kernel "$kernel" -initrd "$LAB_OUT/initramfs.cpio.gz" -append "$append"
 	-serial "file:$rundir/console.log" -serial "file:$rundir/tap.log"
 	-trace vtd_dmar_fault -trace vtd_frr_new -D "$rundir/qemu-trace.log"
