@@ -3,10 +3,11 @@
 #   make        base + series, build both kernels, QEMU matrix, comparison
 #   make check  static checks + QEMU matrix on the series; "N passed, N failed"
 #   make bench  as make, more switches per run, for the figures
+#   make bisect every patch of the series built and run through the matrix
 
 LAB := tools/lab/lab
 
-.PHONY: all main check bench clean
+.PHONY: all main check bench bisect clean
 all: main
 main:
 	@$(LAB) main
@@ -14,5 +15,7 @@ check:
 	@$(LAB) check
 bench:
 	@$(LAB) bench
+bisect:
+	@$(LAB) bisect
 clean:
 	rm -rf build
