@@ -6,7 +6,8 @@
 
 BB=$(command -v busybox || echo /bin/busybox)
 [ -x "$BB" ] || die initramfs "busybox not found (package busybox-static)"
-file -L "$BB" 2>/dev/null | grep -q 'dynamically linked' &&
+readelf -l "$BB" >/dev/null 2>&1 || die initramfs "cannot read $BB as ELF (readelf from binutils)"
+readelf -l "$BB" | grep -q 'program interpreter' &&
 	die initramfs "$BB is dynamically linked; install busybox-static"
 
 stage=$LAB_OUT/initramfs

@@ -58,6 +58,7 @@ start=$(date +%s)
 timeout -k 10 "$timeout" "${cmd[@]}" >"$rundir/qemu.log" 2>&1 </dev/null
 qrc=$?
 secs=$(($(date +%s) - start))
+rm -f "$rundir/disk.img"
 
 res=$rundir/result.tap
 : >"$res"

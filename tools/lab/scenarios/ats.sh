@@ -6,7 +6,8 @@
 # translations the device may have cached: VT-d 6.5.3.3 asks for a
 # device-TLB invalidation then. Counted per switch from intel_iommu:qi_submit.
 # Fails on a kernel that disables ATS before the teardown (the device-TLB
-# step is then skipped).
+# step is then skipped), as the base does.
+# lab-fixed-by: iommu/vt-d: Block translation before disabling ATS and removing cache tags
 
 dev=$(lab_pci_dev 0x1af4 0x1044) || { tap_fail "ats: virtio-rng device present"; return 0; }
 grp=$(readlink -f $dev/iommu_group)
