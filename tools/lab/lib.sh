@@ -19,6 +19,9 @@ LAB_JOBS=${LAB_JOBS:-$(nproc)}
 LAB_T0=${LAB_T0:-$(date +%s)}
 export LAB_CACHE LAB_OUT LAB_T0
 
+# The guest scenarios every QEMU run executes unless told otherwise.
+LAB_SCENARIOS_DEFAULT=boot,switch,ats,kunit
+
 # Tag and branch names inside the lab's kernel git tree.
 LAB_BASE_TAG=lab-base
 LAB_SERIES_BRANCH=lab-series

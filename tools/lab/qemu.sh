@@ -5,7 +5,7 @@
 #   qemu.sh KERNEL MODE CM RUNDIR [SCENARIOS] [ITERS]
 #     MODE       legacy | scalable
 #     CM         on | off          (intel-iommu caching-mode)
-#     SCENARIOS  comma list of tools/lab/scenarios/*.sh   (boot,switch,kunit)
+#     SCENARIOS  comma list of tools/lab/scenarios/*.sh ($LAB_SCENARIOS_DEFAULT)
 #
 # Writes RUNDIR/{console.log,tap.log,qemu.log,qemu-trace.log,result.tap}:
 # result.tap is the guest's TAP plus the host's checks of the console log
@@ -18,7 +18,7 @@ kernel=${1:?kernel image}
 mode=${2:?legacy|scalable}
 cm=${3:?on|off}
 rundir=${4:?run directory}
-scen=${5:-boot,switch,ats,kunit}
+scen=${5:-$LAB_SCENARIOS_DEFAULT}
 iters=${6:-10}
 timeout=${LAB_TIMEOUT:-$((240 + 6 * iters))}
 
