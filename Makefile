@@ -4,10 +4,11 @@
 #   make check  static checks + QEMU matrix on the series; "N passed, N failed"
 #   make bench  as make, more switches per run, for the figures
 #   make bisect every patch of the series built and run through the matrix
+#   make mutants each known handshake bug put back must fail the KUnit suite
 
 LAB := tools/lab/lab
 
-.PHONY: all main check bench bisect clean
+.PHONY: all main check bench bisect mutants clean
 all: main
 main:
 	@$(LAB) main
@@ -17,5 +18,7 @@ bench:
 	@$(LAB) bench
 bisect:
 	@$(LAB) bisect
+mutants:
+	@$(LAB) mutants
 clean:
 	rm -rf build

@@ -6,7 +6,8 @@
 #                                 $LAB_OUT/kernels/NAME.bzImage
 #   kernel.sh dir REF DIR [ARGS]  check out REF, build DIR/ (e.g. with W=1 C=2)
 #
-# The config is tinyconfig + tools/lab/config/*.config (+ $LAB_CONFIG_EXTRA),
+# The config is tinyconfig + tools/lab/config/*.config (+ $LAB_CONFIG_EXTRA)
+# + the lines of tools/lab/config/*.optional whose symbol the tree declares,
 # rewritten only when it changes, so switching REFs rebuilds only what the
 # checkout touched.
 . "$(dirname "$0")/lib.sh"
@@ -21,6 +22,19 @@ configure() {
 	local frags=("$LAB_DIR"/config/*.config) f l sym val got
 	[ -n "${LAB_CONFIG_EXTRA:-}" ] && frags+=($LAB_CONFIG_EXTRA)
 	mkdir -p "$LAB_OBJ"
+	# *.optional fragments name symbols only some trees have (the series'
+	# KUnit suite): a line applies when the checked-out tree's Kconfig
+	# declares its symbol, and is then checked like any other.
+	: >"$LAB_OBJ/lab-optional.frag"
+	for f in "$LAB_DIR"/config/*.optional; do
+		[ -f "$f" ] || continue
+		while IFS= read -r l; do
+			sym=${l%%=*}
+			grep -rqx --include='Kconfig*' "config ${sym#CONFIG_}" "$LAB_SRC" &&
+				echo "$l" >>"$LAB_OBJ/lab-optional.frag"
+		done < <(grep -E '^CONFIG_[A-Z0-9_]+=' "$f")
+	done
+	frags+=("$LAB_OBJ/lab-optional.frag")
 	[ -f "$LAB_OBJ/.config" ] && cp -p "$LAB_OBJ/.config" "$LAB_OBJ/.config.prev"
 	{
 		kmake tinyconfig &&

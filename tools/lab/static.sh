@@ -6,8 +6,10 @@
 #   bisect      every commit of the series builds drivers/iommu/ on its own
 #   sparse      make C=2 drivers/iommu/intel/: no warning the base lacks
 #   W=1         make W=1 drivers/iommu/intel/: no warning the base lacks
+#   kernel-doc  scripts/kernel-doc -Wall on the C files the series adds
 #   layout      the files the series adds are byte-identical to their copies
-#               at the same paths in this repo, and the repo has no others
+#               at the same paths in this repo, and the repo has no others;
+#               MAINTAINERS is what the series adds to the kernel's
 # Needs tools/lab/base.sh to have run. Exit 0 when every line is ok.
 . "$(dirname "$0")/lib.sh"
 
@@ -136,6 +138,42 @@ if [ $bad -eq 0 ] && [ ! -s "$logs/layout.log" ]; then
 else
 	nok "layout: files the series adds are byte-identical to their repo copies"
 	diag <"$logs/layout.log"
+fi
+
+# kernel-doc on the C files the series adds: nothing reported.
+: >"$logs/kernel-doc.log"
+nkd=0
+for f in "${added[@]}"; do
+	case $f in *.c | *.h) ;; *) continue ;; esac
+	nkd=$((nkd + 1))
+	mkdir -p "$logs/kd/$(dirname "$f")"
+	kgit show "$LAB_SERIES_BRANCH:$f" >"$logs/kd/$f"
+	(cd "$logs/kd" && perl "$LAB_SRC/scripts/kernel-doc" -none -Wall "$f") >>"$logs/kernel-doc.log" 2>&1
+done
+if [ $nkd -eq 0 ]; then
+	skip "kernel-doc" "the series adds no C file"
+elif [ ! -s "$logs/kernel-doc.log" ]; then
+	ok "kernel-doc -Wall: $nkd files the series adds, nothing reported"
+else
+	nok "kernel-doc -Wall: files the series adds"
+	head -n 20 "$logs/kernel-doc.log" | diag
+fi
+
+# MAINTAINERS in the repo is exactly what the series adds to the kernel's
+# (kernel format, one source of truth); neither may exist without the other.
+trim_blank() { sed -e '/./,$!d' | tac | sed -e '/./,$!d' | tac; }
+kgit diff "$LAB_BASE_TAG" "$LAB_SERIES_BRANCH" -- MAINTAINERS |
+	awk '/^\+\+\+/ { next } /^\+/ { print substr($0, 2) }' | trim_blank >"$logs/maintainers.series"
+if [ -f "$REPO/MAINTAINERS" ]; then
+	trim_blank <"$REPO/MAINTAINERS" >"$logs/maintainers.repo"
+else
+	: >"$logs/maintainers.repo"
+fi
+if diff -u "$logs/maintainers.series" "$logs/maintainers.repo" >"$logs/maintainers.diff"; then
+	ok "layout: MAINTAINERS is what the series adds to the kernel's ($(grep -c '^F:' "$logs/maintainers.series") F: lines)"
+else
+	nok "layout: MAINTAINERS equals what the series adds to the kernel's MAINTAINERS"
+	head -n 20 "$logs/maintainers.diff" | diag
 fi
 
 ! grep -q '^not ok' "$out"
