@@ -179,11 +179,13 @@ void vtd_entry_write(struct vtd_entry_writer *w, u64 *entry,
 		return;
 
 	vtd_entry_snapshot(w, entry, old);
-	if (!memcmp(old, target, w->type->nqwords * sizeof(u64)))
+	if (!w->break_before_make &&
+	    !memcmp(old, target, w->type->nqwords * sizeof(u64)))
 		return;
 
 	if (old[0] & VTD_ENTRY_P) {
-		first = vtd_entry_in_place(w, old, target);
+		first = w->break_before_make ? -1 :
+			vtd_entry_in_place(w, old, target);
 		if (first >= 0) {
 			for (i = first; i < first + w->store_qwords; i++)
 				if (old[i] != target[i])

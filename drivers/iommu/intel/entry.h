@@ -92,11 +92,15 @@ struct vtd_entry_writer_ops {
  * @ops:	the IOMMU side
  * @store_qwords: qwords one atomic store covers (1: WRITE_ONCE() of a u64;
  *		2: a 128-bit store, where the CPU has one)
+ * @break_before_make: never change a present entry in place, nor skip an
+ *		unchanged one: take it down first (an entry of unknown history,
+ *		such as one copied from the previous kernel by kdump)
  */
 struct vtd_entry_writer {
 	const struct vtd_entry_type *type;
 	const struct vtd_entry_writer_ops *ops;
 	unsigned int store_qwords;
+	bool break_before_make;
 };
 
 extern const struct vtd_entry_type vtd_root_entry_type;

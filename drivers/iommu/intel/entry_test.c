@@ -581,6 +581,40 @@ static void test_pasid_teardown_ownership(struct kunit *test)
 	}
 }
 
+/*
+ * An entry of unknown history (kdump) is always taken down: not changed in
+ * place even where the type allows it, not skipped when it already equals
+ * the target.
+ */
+static void test_break_before_make(struct kunit *test)
+{
+	/* From "dirA": to "dirA pre" (else in place), to "dirA" (unchanged). */
+	static const unsigned int targets[] = { 2, 1 };
+	struct state_table *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct rec_writer *r = rec_new(test, &vtd_sm_context_entry_type);
+	unsigned int i, e, ninv;
+	u64 entry[NQ];
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	sm_context_states(test, t);
+	r->w.break_before_make = true;
+	rec_entry = entry;
+
+	for (i = 0; i < ARRAY_SIZE(targets); i++) {
+		memcpy(entry, t->s[1].val, sizeof(entry));
+		r->n = 0;
+		vtd_entry_write(&r->w, entry, t->s[targets[i]].val);
+		KUNIT_ASSERT_GT(test, r->n, 1U);
+		KUNIT_EXPECT_EQ(test, r->ev[0].kind, REC_STORE);
+		KUNIT_EXPECT_FALSE(test, present(r->ev[0].entry));
+		for (e = 0, ninv = 0; e < r->n; e++)
+			ninv += r->ev[e].kind == REC_INV;
+		KUNIT_EXPECT_EQ(test, ninv, 1U);
+		KUNIT_EXPECT_EQ(test, memcmp(entry, t->s[targets[i]].val,
+					     2 * sizeof(u64)), 0);
+	}
+}
+
 /* The builders program what the type says hardware uses, nothing else. */
 static void test_pasid_builders_use_only_used_bits(struct kunit *test)
 {
@@ -602,6 +636,7 @@ static void test_pasid_builders_use_only_used_bits(struct kunit *test)
 static struct kunit_case vtd_entry_test_cases[] = {
 	KUNIT_CASE_PARAM(test_transitions, matrix_gen_params),
 	KUNIT_CASE(test_pasid_teardown_ownership),
+	KUNIT_CASE(test_break_before_make),
 	KUNIT_CASE(test_pasid_builders_use_only_used_bits),
 	{}
 };
