@@ -33,14 +33,21 @@ static void vtd_entry_store(struct vtd_entry_writer *w, u64 *entry,
 	vtd_entry_record(w, VTD_EV_STORE, entry, qw);
 }
 
-static void vtd_entry_snapshot(const struct vtd_entry_writer *w,
-			       const u64 *entry, u64 *copy)
+/**
+ * vtd_entry_read() - copy a live entry, one READ_ONCE() per qword
+ * @w: the writer (for the entry's size)
+ * @entry: the live entry
+ * @copy: where to copy it, e.g. to build an in-place update on
+ */
+void vtd_entry_read(const struct vtd_entry_writer *w, const u64 *entry,
+		    u64 *copy)
 {
 	unsigned int i;
 
 	for (i = 0; i < w->type->nqwords; i++)
 		copy[i] = READ_ONCE(entry[i]);
 }
+EXPORT_SYMBOL_IF_KUNIT(vtd_entry_read);
 
 /*
  * A present entry may change in place only when every changed bit is one
@@ -120,7 +127,7 @@ void vtd_entry_take(struct vtd_entry_writer *w, u64 *entry, u64 *old,
 {
 	u64 q0;
 
-	vtd_entry_snapshot(w, entry, old);
+	vtd_entry_read(w, entry, old);
 	if (WARN_ON(!(old[0] & VTD_ENTRY_P)))
 		return;
 
@@ -152,7 +159,7 @@ bool vtd_entry_finish(struct vtd_entry_writer *w, u64 *entry, const u64 *old,
 {
 	u64 cur[VTD_ENTRY_MAX_QWORDS];
 
-	vtd_entry_snapshot(w, entry, cur);
+	vtd_entry_read(w, entry, cur);
 	if ((cur[0] & VTD_ENTRY_P) || !w->type->same_owner(old, cur))
 		return false;
 	vtd_entry_install(w, entry, target);
@@ -178,7 +185,7 @@ void vtd_entry_write(struct vtd_entry_writer *w, u64 *entry,
 	if (WARN_ON(w->store_qwords != 1 || w->type->nqwords > VTD_ENTRY_MAX_QWORDS))
 		return;
 
-	vtd_entry_snapshot(w, entry, old);
+	vtd_entry_read(w, entry, old);
 	if (!w->break_before_make &&
 	    !memcmp(old, target, w->type->nqwords * sizeof(u64)))
 		return;

@@ -108,11 +108,8 @@ extern const struct vtd_entry_type vtd_context_entry_type;
 extern const struct vtd_entry_type vtd_sm_context_entry_type;
 extern const struct vtd_entry_type vtd_pasid_entry_type;
 
-static inline bool vtd_entry_present(const u64 *entry)
-{
-	return READ_ONCE(entry[0]) & VTD_ENTRY_P;
-}
-
+void vtd_entry_read(const struct vtd_entry_writer *w, const u64 *entry,
+		    u64 *copy);
 void vtd_entry_write(struct vtd_entry_writer *w, u64 *entry,
 		     const u64 *target);
 void vtd_entry_take(struct vtd_entry_writer *w, u64 *entry, u64 *old,
