@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # VT-d entry-ownership series and its lab. See README.md.
 #   make        base + series, build both kernels, QEMU matrix, comparison
-#   make check  static checks + QEMU matrix on the series; "N passed, N failed"
+#   make check  static checks + tools/testing/vtd + QEMU matrix on the
+#               series + mutants; "N passed, N failed, N skipped"
 #   make bench  as make, more switches per run, for the figures
 #   make bisect every patch of the series built and run through the matrix
-#   make mutants each known handshake bug put back must fail the KUnit suite
+#   make mutants each known handshake bug put back must fail KUnit / the checker
 
 LAB := tools/lab/lab
 

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Prove the KUnit suite can fail: apply each tools/lab/mutants/NAME.patch (a
-# bug the handshake forbids, put back into the series) on top of the series,
-# build, boot, and require the suite to fail. TAP in $LAB_OUT/mutants.tap:
+# Prove the tests can fail: apply each tools/lab/mutants/NAME.patch (a bug
+# the handshake forbids, put back into the series) on top of the series
+# and require every suite the patch names to fail on it. A mutant names
+# its suites in lines "# lab-caught-by: SUITE":
+#   intel-iommu-entry  the KUnit suite: build, boot, run it
+#   vtd-check          the userspace checker: make -C tools/testing/vtd check
+# TAP in $LAB_OUT/mutants.tap, one line per mutant and suite:
 #   ok      the suite failed on the mutant (the first failed rule is quoted)
 #   not ok  the mutant survived, no longer applies, or the run broke in
-#           another way (a hang or panic proves nothing about the suite)
-# A mutant patch names the suite that must catch it in a line
-# "# lab-caught-by: SUITE". Needs tools/lab/base.sh and initramfs.sh.
+#           another way (a hang, panic or build failure proves nothing)
+# Needs tools/lab/base.sh and initramfs.sh.
 . "$(dirname "$0")/lib.sh"
 
 out=$LAB_OUT/mutants.tap
@@ -19,10 +22,47 @@ shopt -s nullglob
 mutants=("$LAB_DIR"/mutants/*.patch)
 [ ${#mutants[@]} -gt 0 ] || die mutants "no mutant in $LAB_DIR/mutants"
 
+# The KUnit suite on a mutant kernel.
+catch_kunit() {
+	local name=$1 ref=$2 suite=$3 dir res why
+	log "mutant $name: build and run ($mode mode, caching-mode=$cm)"
+	"$LAB_DIR/kernel.sh" image "$ref" "mutant-$name" || exit
+	dir=$LAB_OUT/runs/mutant-$name/$mode-cm$cm
+	"$LAB_DIR/qemu.sh" "$LAB_OUT/kernels/mutant-$name.bzImage" "$mode" "$cm" \
+		"$dir" kunit 1 >/dev/null 2>&1 || true
+	res=$dir/result.tap
+	why=$(grep -A1 'EXPECTATION FAILED' "$dir/console.log" 2>/dev/null |
+		grep -v 'EXPECTATION FAILED\|^--' | head -n 1 | sed 's/^ *//')
+	if grep -q "^not ok .* kunit: $suite\$" "$res" 2>/dev/null; then
+		echo "ok - mutant $name: caught by $suite: ${why:-see $dir}"
+	elif grep -q "^ok .* kunit: $suite " "$res" 2>/dev/null; then
+		echo "not ok - mutant $name: survived, $suite passed"
+	else
+		echo "not ok - mutant $name: the run broke before $suite could judge it (see $dir)"
+		grep '^not ok' "$res" 2>/dev/null | sed 's/^/#   /'
+	fi
+}
+
+# The userspace checker on the mutant tree: it must find a counterexample.
+catch_checker() {
+	local name=$1 ref=$2 tap=$LAB_OUT/mutant-$name.checker.tap why
+	local log=$LAB_OUT/logs/mutant-$name.checker.log
+	"$LAB_DIR/checker.sh" "$ref" "$tap" >/dev/null 2>&1
+	why=$(sed -n 's/^# counterexample: //p' "$log" 2>/dev/null | head -n 1)
+	if grep -q '^not ok .* counterexample above' "$tap" && [ -n "$why" ]; then
+		echo "ok - mutant $name: caught by vtd-check: $why"
+	elif grep -q '^not ok' "$tap"; then
+		echo "not ok - mutant $name: vtd-check broke without a counterexample (see $log)"
+		grep '^not ok' "$tap" | sed 's/^/#   /'
+	else
+		echo "not ok - mutant $name: survived, vtd-check passed"
+	fi
+}
+
 for m in "${mutants[@]}"; do
 	name=$(basename "$m" .patch)
-	suite=$(sed -n 's/^# lab-caught-by: //p' "$m")
-	if [ -z "$suite" ]; then
+	mapfile -t suites < <(sed -n 's/^# lab-caught-by: //p' "$m")
+	if [ ${#suites[@]} -eq 0 ]; then
 		echo "not ok - mutant $name: no '# lab-caught-by: SUITE' line" >>"$out"
 		continue
 	fi
@@ -36,22 +76,13 @@ for m in "${mutants[@]}"; do
 	kgit -c user.name=lab -c user.email=lab@localhost commit -q -a \
 		-m "lab mutant $name" || die mutants "cannot commit mutant $name"
 	ref=$(kgit rev-parse HEAD)
-	log "mutant $name: build and run ($mode mode, caching-mode=$cm)"
-	"$LAB_DIR/kernel.sh" image "$ref" "mutant-$name" || exit
-	dir=$LAB_OUT/runs/mutant-$name/$mode-cm$cm
-	"$LAB_DIR/qemu.sh" "$LAB_OUT/kernels/mutant-$name.bzImage" "$mode" "$cm" \
-		"$dir" kunit 1 >/dev/null 2>&1 || true
-	res=$dir/result.tap
-	why=$(grep -A1 'EXPECTATION FAILED' "$dir/console.log" 2>/dev/null |
-		grep -v 'EXPECTATION FAILED\|^--' | head -n 1 | sed 's/^ *//')
-	if grep -q "^not ok .* kunit: $suite\$" "$res" 2>/dev/null; then
-		echo "ok - mutant $name: caught by $suite: ${why:-see $dir}" >>"$out"
-	elif grep -q "^ok .* kunit: $suite " "$res" 2>/dev/null; then
-		echo "not ok - mutant $name: survived, $suite passed" >>"$out"
-	else
-		echo "not ok - mutant $name: the run broke before $suite could judge it (see $dir)" >>"$out"
-		grep '^not ok' "$res" 2>/dev/null | sed 's/^/#   /' >>"$out"
-	fi
+	for suite in "${suites[@]}"; do
+		case $suite in
+		vtd-check) catch_checker "$name" "$ref" ;;
+		intel-iommu-entry) catch_kunit "$name" "$ref" "$suite" ;;
+		*) echo "not ok - mutant $name: unknown suite '$suite'" ;;
+		esac >>"$out"
+	done
 done
 kgit checkout -q -f "$LAB_SERIES_BRANCH"
 ! grep -q '^not ok' "$out"

@@ -33,6 +33,7 @@
 #include "iommu.h"
 #include "pasid.h"
 #include "entry.h"
+#include "entry_cases.h"
 
 #define NQ		VTD_ENTRY_MAX_QWORDS
 #define MAX_EVENTS	64
@@ -131,29 +132,6 @@ static const struct vtd_entry_writer_ops rec_ops = {
 	.publish = rec_publish,
 	.record = rec_record,
 };
-
-/* One entry state of the case table. */
-struct entry_state {
-	char name[32];
-	u64 val[NQ];
-};
-
-#define MAX_STATES	24
-
-struct state_table {
-	const struct vtd_entry_type *type;
-	unsigned int n;
-	struct entry_state s[MAX_STATES];
-};
-
-static struct entry_state *state_add(struct state_table *t, const char *name)
-{
-	struct entry_state *s = &t->s[t->n++];
-
-	memset(s, 0, sizeof(*s));
-	strscpy(s->name, name, sizeof(s->name));
-	return s;
-}
 
 static bool present(const u64 *e)
 {
@@ -325,7 +303,7 @@ static struct rec_writer *rec_new(struct kunit *test,
 }
 
 /* Every transition of the table through vtd_entry_write(). */
-static void run_matrix(struct kunit *test, const struct state_table *t)
+static void run_matrix(struct kunit *test, const struct vtd_case_table *t)
 {
 	struct rec_writer *r = rec_new(test, t->type);
 	unsigned int i, j, n = t->type->nqwords, ok = 0;
@@ -362,163 +340,20 @@ static struct intel_iommu *fake_iommu(struct kunit *test)
 	return iommu;
 }
 
-#define PTR_A	0x0000000012345000ULL
-#define PTR_B	0x00000000abcde000ULL
-#define DID_A	5
-#define DID_B	6
-
-static void pasid_states(struct kunit *test, struct state_table *t)
+static void matrix_param_desc(const struct vtd_case_matrix *m, char *desc)
 {
-	struct intel_iommu *iommu = fake_iommu(test);
-	struct iommu_hwpt_vtd_s1 s1 = { .addr_width = ADDR_WIDTH_4LEVEL };
-	static const u16 dids[] = { DID_A, DID_B };
-	static const u64 ptrs[] = { PTR_A, PTR_B };
-	struct entry_state *s;
-	char name[32];
-	int d, p;
-
-	t->type = &vtd_pasid_entry_type;
-	t->n = 0;
-	state_add(t, "non-present");
-	s = state_add(t, "fpd-only");
-	s->val[0] = VTD_ENTRY_FPD;
-
-	for (d = 0; d < 2; d++) {
-		for (p = 0; p < 2; p++) {
-			snprintf(name, sizeof(name), "sl did%u ptr%c", dids[d], 'A' + p);
-			s = state_add(t, name);
-			pasid_pte_config_second_level(iommu, (void *)s->val, ptrs[p],
-						      2, dids[d], false);
-			snprintf(name, sizeof(name), "fl did%u ptr%c", dids[d], 'A' + p);
-			s = state_add(t, name);
-			pasid_pte_config_first_level(iommu, (void *)s->val, ptrs[p],
-						     dids[d], 0);
-			snprintf(name, sizeof(name), "nested did%u ptr%c", dids[d], 'A' + p);
-			s = state_add(t, name);
-			pasid_pte_config_nested(iommu, (void *)s->val, &s1, ptrs[p],
-						ptrs[!p], 2, dids[d], false, false);
-		}
-		snprintf(name, sizeof(name), "pt did%u", dids[d]);
-		s = state_add(t, name);
-		pasid_pte_config_pass_through(iommu, (void *)s->val, dids[d]);
-	}
-	/* In-place variants: dirty tracking on, page snoop on. */
-	s = state_add(t, "sl didA ptrA ssade");
-	pasid_pte_config_second_level(iommu, (void *)s->val, PTR_A, 2, DID_A, true);
-	s = state_add(t, "fl didA ptrA pgsnp");
-	pasid_pte_config_first_level(iommu, (void *)s->val, PTR_A, DID_A,
-				     PASID_FLAG_PAGE_SNOOP);
+	strscpy(desc, m->name, KUNIT_PARAM_DESC_SIZE);
 }
 
-static void context_states(struct kunit *test, struct state_table *t)
-{
-	static const u16 dids[] = { DID_A, DID_B };
-	static const u64 ptrs[] = { PTR_A, PTR_B };
-	static const int tts[] = { CONTEXT_TT_MULTI_LEVEL, CONTEXT_TT_DEV_IOTLB };
-	struct context_entry *ce;
-	struct entry_state *s;
-	char name[32];
-	int d, p, k;
-
-	t->type = &vtd_context_entry_type;
-	t->n = 0;
-	state_add(t, "non-present");
-	s = state_add(t, "fpd-only");
-	s->val[0] = VTD_ENTRY_FPD;
-	for (d = 0; d < 2; d++) {
-		for (k = 0; k < 2; k++) {
-			for (p = 0; p < 2; p++) {
-				snprintf(name, sizeof(name), "tt%d did%u ptr%c",
-					 tts[k], dids[d], 'A' + p);
-				s = state_add(t, name);
-				ce = (void *)s->val;
-				context_set_domain_id(ce, dids[d]);
-				context_set_address_root(ce, ptrs[p]);
-				context_set_address_width(ce, 2);
-				context_set_translation_type(ce, tts[k]);
-				context_set_fault_enable(ce);
-				context_set_present(ce);
-			}
-		}
-		snprintf(name, sizeof(name), "pt did%u", dids[d]);
-		s = state_add(t, name);
-		ce = (void *)s->val;
-		context_set_domain_id(ce, dids[d]);
-		context_set_address_width(ce, 2);
-		context_set_translation_type(ce, CONTEXT_TT_PASS_THROUGH);
-		context_set_fault_enable(ce);
-		context_set_present(ce);
-	}
-}
-
-static void sm_context_states(struct kunit *test, struct state_table *t)
-{
-	static const u64 ptrs[] = { PTR_A, PTR_B };
-	struct context_entry *ce;
-	struct entry_state *s;
-	char name[32];
-	int p, pre;
-
-	t->type = &vtd_sm_context_entry_type;
-	t->n = 0;
-	state_add(t, "non-present");
-	for (p = 0; p < 2; p++) {
-		for (pre = 0; pre < 2; pre++) {
-			snprintf(name, sizeof(name), "dir%c%s", 'A' + p,
-				 pre ? " pre" : "");
-			s = state_add(t, name);
-			ce = (void *)s->val;
-			s->val[0] = ptrs[p] | 1ULL << 9;	/* PDTS */
-			context_set_sm_rid2pasid(ce, IOMMU_NO_PASID);
-			context_set_sm_dte(ce);
-			context_set_pasid(ce);
-			if (pre)
-				context_set_sm_pre(ce);
-			context_set_present(ce);
-		}
-	}
-}
-
-static void root_states(struct kunit *test, struct state_table *t)
-{
-	struct entry_state *s;
-
-	t->type = &vtd_root_entry_type;
-	t->n = 0;
-	state_add(t, "non-present");
-	s = state_add(t, "table A");
-	s->val[0] = PTR_A | VTD_ENTRY_P;
-	s = state_add(t, "table B");
-	s->val[0] = PTR_B | VTD_ENTRY_P;
-}
-
-/* One matrix per kind of entry: every transition between its states. */
-struct matrix_param {
-	const char *name;
-	void (*states)(struct kunit *test, struct state_table *t);
-};
-
-static const struct matrix_param matrix_params[] = {
-	{ "pasid", pasid_states },
-	{ "context", context_states },
-	{ "sm-context", sm_context_states },
-	{ "root", root_states },
-};
-
-static void matrix_param_desc(const struct matrix_param *p, char *desc)
-{
-	strscpy(desc, p->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(matrix, matrix_params, matrix_param_desc);
+KUNIT_ARRAY_PARAM(matrix, vtd_case_matrices, matrix_param_desc);
 
 static void test_transitions(struct kunit *test)
 {
-	const struct matrix_param *p = test->param_value;
-	struct state_table *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	const struct vtd_case_matrix *m = test->param_value;
+	struct vtd_case_table *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	p->states(test, t);
+	m->build(t, fake_iommu(test));
 	run_matrix(test, t);
 }
 
@@ -529,13 +364,13 @@ static void test_transitions(struct kunit *test)
  */
 static void test_pasid_teardown_ownership(struct kunit *test)
 {
-	struct state_table *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct vtd_case_table *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	struct rec_writer *r = rec_new(test, &vtd_pasid_entry_type);
 	u64 entry[NQ], old[NQ], fpd_only[NQ] = { VTD_ENTRY_FPD }, zero[NQ] = {};
 	unsigned int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	pasid_states(test, t);
+	vtd_cases_pasid(t, fake_iommu(test));
 	rec_entry = entry;
 
 	for (i = 0; i < t->n; i++) {
@@ -590,13 +425,13 @@ static void test_break_before_make(struct kunit *test)
 {
 	/* From "dirA": to "dirA pre" (else in place), to "dirA" (unchanged). */
 	static const unsigned int targets[] = { 2, 1 };
-	struct state_table *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct vtd_case_table *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	struct rec_writer *r = rec_new(test, &vtd_sm_context_entry_type);
 	unsigned int i, e, ninv;
 	u64 entry[NQ];
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	sm_context_states(test, t);
+	vtd_cases_sm_context(t, NULL);
 	r->w.break_before_make = true;
 	rec_entry = entry;
 
@@ -618,12 +453,12 @@ static void test_break_before_make(struct kunit *test)
 /* The builders program what the type says hardware uses, nothing else. */
 static void test_pasid_builders_use_only_used_bits(struct kunit *test)
 {
-	struct state_table *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct vtd_case_table *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	u64 used[NQ];
 	unsigned int i, q;
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	pasid_states(test, t);
+	vtd_cases_pasid(t, fake_iommu(test));
 	for (i = 0; i < t->n; i++) {
 		vtd_pasid_entry_type.get_used(t->s[i].val, used);
 		for (q = 0; q < NQ; q++)
@@ -633,11 +468,70 @@ static void test_pasid_builders_use_only_used_bits(struct kunit *test)
 	}
 }
 
+/*
+ * The case table spells context entries out field by field; the driver
+ * builds them with context_set_*(). Both must give the same bits.
+ */
+static void expect_case(struct kunit *test, const struct context_entry *ce,
+			const struct vtd_case_state *s)
+{
+	KUNIT_EXPECT_EQ_MSG(test, ce->lo, s->val[0], "%s", s->name);
+	KUNIT_EXPECT_EQ_MSG(test, ce->hi, s->val[1], "%s", s->name);
+}
+
+static void test_context_helpers_match_cases(struct kunit *test)
+{
+	static const u16 dids[] = { VTD_CASE_DID_A, VTD_CASE_DID_B };
+	static const u64 ptrs[] = { VTD_CASE_PTR_A, VTD_CASE_PTR_B };
+	static const int tts[] = { CONTEXT_TT_MULTI_LEVEL, CONTEXT_TT_DEV_IOTLB };
+	struct vtd_case_table *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct context_entry ce;
+	unsigned int i = 2;
+	int d, k, p, pre;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	vtd_cases_context(t, NULL);
+	for (d = 0; d < 2; d++) {
+		for (k = 0; k < 3; k++) {
+			for (p = 0; p < (k < 2 ? 2 : 1); p++, i++) {
+				memset(&ce, 0, sizeof(ce));
+				context_set_domain_id(&ce, dids[d]);
+				if (k < 2)
+					context_set_address_root(&ce, ptrs[p]);
+				context_set_address_width(&ce, 2);
+				context_set_translation_type(&ce, k < 2 ? tts[k] :
+							     CONTEXT_TT_PASS_THROUGH);
+				context_set_fault_enable(&ce);
+				context_set_present(&ce);
+				expect_case(test, &ce, &t->s[i]);
+			}
+		}
+	}
+	KUNIT_EXPECT_EQ(test, i, t->n);
+
+	vtd_cases_sm_context(t, NULL);
+	for (i = 1, p = 0; p < 2; p++) {
+		for (pre = 0; pre < 2; pre++, i++) {
+			memset(&ce, 0, sizeof(ce));
+			ce.lo = ptrs[p] | 1ULL << 9;	/* PDTS: no helper */
+			context_set_sm_rid2pasid(&ce, IOMMU_NO_PASID);
+			context_set_sm_dte(&ce);
+			context_set_pasid(&ce);
+			if (pre)
+				context_set_sm_pre(&ce);
+			context_set_present(&ce);
+			expect_case(test, &ce, &t->s[i]);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, i, t->n);
+}
+
 static struct kunit_case vtd_entry_test_cases[] = {
 	KUNIT_CASE_PARAM(test_transitions, matrix_gen_params),
 	KUNIT_CASE(test_pasid_teardown_ownership),
 	KUNIT_CASE(test_break_before_make),
 	KUNIT_CASE(test_pasid_builders_use_only_used_bits),
+	KUNIT_CASE(test_context_helpers_match_cases),
 	{}
 };
 
