@@ -6,6 +6,9 @@
 # its suites in lines "# lab-caught-by: SUITE":
 #   intel-iommu-entry  the KUnit suite: build, boot, run it
 #   vtd-check          the userspace checker: make -C tools/testing/vtd check
+#   kdump              the kdump scenario, in each of LAB_KDUMP_MODES: it
+#                      must fail on an invalidation check while the crash
+#                      kernel itself booted and finished
 # TAP in $LAB_OUT/mutants.tap, one line per mutant and suite:
 #   ok      the suite failed on the mutant (the first failed rule is quoted)
 #   not ok  the mutant survived, no longer applies, or the run broke in
@@ -41,6 +44,33 @@ catch_kunit() {
 		echo "not ok - mutant $name: the run broke before $suite could judge it (see $dir)"
 		grep '^not ok' "$res" 2>/dev/null | sed 's/^/#   /'
 	fi
+}
+
+# The kdump scenario on a mutant kernel: caught when an invalidation check
+# of the crash kernel fails in a run that otherwise worked.
+catch_kdump() {
+	local name=$1 ref=$2 m md mc dir res
+	[ -f "$LAB_OUT/kernels/mutant-$name.bzImage" ] &&
+		[ "$(cat "$LAB_OUT/kernels/mutant-$name.commit")" = "$ref" ] ||
+		"$LAB_DIR/kernel.sh" image "$ref" "mutant-$name" || exit
+	for m in ${LAB_KDUMP_MODES-legacy:off scalable:on}; do
+		md=${m%:*}
+		mc=${m#*:}
+		log "mutant $name: kdump ($md mode, caching-mode=$mc)"
+		dir=$LAB_OUT/runs/mutant-$name/kdump-$md-cm$mc
+		"$LAB_DIR/qemu.sh" "$LAB_OUT/kernels/mutant-$name.bzImage" "$md" "$mc" \
+			"$dir" kdump 1 >/dev/null 2>&1 || true
+		res=$dir/result.tap
+		if ! grep -q '^ok - guest finished' "$res" 2>/dev/null ||
+		   ! grep -q '^ok - kdump: crash kernel booted' "$res"; then
+			echo "not ok - mutant $name: kdump $md: the run broke before the scenario could judge it (see $dir)"
+			grep '^not ok' "$res" 2>/dev/null | sed 's/^/#   /'
+		elif grep -q '^not ok - kdump: .*invalidation' "$res"; then
+			echo "ok - mutant $name: caught by kdump ($md): $(grep -m1 '^not ok - kdump: .*invalidation' "$res" | sed 's/^not ok - kdump: //')"
+		else
+			echo "not ok - mutant $name: survived, kdump ($md) passed"
+		fi
+	done
 }
 
 # The userspace checker on the mutant tree: it must find a counterexample.
@@ -80,6 +110,7 @@ for m in "${mutants[@]}"; do
 		case $suite in
 		vtd-check) catch_checker "$name" "$ref" ;;
 		intel-iommu-entry) catch_kunit "$name" "$ref" "$suite" ;;
+		kdump) catch_kdump "$name" "$ref" ;;
 		*) echo "not ok - mutant $name: unknown suite '$suite'" ;;
 		esac >>"$out"
 	done

@@ -12,6 +12,16 @@
 # (WARN, BUG/Oops, KASAN, lockdep, list corruption, DMAR faults) and of how
 # the guest ended (finished, hung past the timeout, panicked, QEMU failed).
 # Exit 0 when every line is ok, 1 otherwise.
+#
+# A scenario may ask the host for more, in lines of its .sh:
+#   # lab-append: ARGS          kernel command line arguments
+#   # lab-console-expect: TEXT  a console line the scenario causes on
+#                               purpose (kdump's panic): it must appear, and
+#                               is then exempt from the console checks
+# and tools/lab/scenarios/NAME.host, if present, runs after QEMU with
+# RUNDIR (the disk image still there) and prints TAP lines of its own.
+# The kdump scenario also gets a payload disk, /dev/vdb: a tar of KERNEL
+# and the initramfs, for the crash kernel.
 . "$(dirname "$0")/lib.sh"
 
 kernel=${1:?kernel image}
@@ -30,6 +40,34 @@ rm -rf "$rundir"
 mkdir -p "$rundir"
 truncate -s 64M "$rundir/disk.img"
 
+# What the scenarios ask of the host.
+scen_append=
+expect=()
+hooks=()
+for s in ${scen//,/ }; do
+	f=$LAB_DIR/scenarios/$s.sh
+	[ -f "$f" ] || continue
+	scen_append="$scen_append $(sed -n 's/^# lab-append: //p' "$f" | tr '\n' ' ')"
+	mapfile -t -O ${#expect[@]} expect < <(sed -n 's/^# lab-console-expect: //p' "$f")
+	[ -x "$LAB_DIR/scenarios/$s.host" ] && hooks+=("$LAB_DIR/scenarios/$s.host")
+done
+extra=()
+case ",$scen," in
+*,kdump,*)
+	mkdir -p "$rundir/kdump"
+	cp "$kernel" "$rundir/kdump/bzImage" &&
+		cp "$LAB_OUT/initramfs.cpio.gz" "$rundir/kdump/initrd" &&
+		tar -cf "$rundir/kdump.tar" -C "$rundir/kdump" bzImage initrd ||
+		die qemu "cannot write the kdump payload $rundir/kdump.tar"
+	rm -rf "$rundir/kdump"
+	# Behind a root port with ATS: the crash kernel meets a copied entry
+	# of a device the first kernel left with ATS enabled.
+	extra=(-drive "file=$rundir/kdump.tar,if=none,id=d1,format=raw,readonly=on"
+		-device pcie-root-port,id=rp2,chassis=2,bus=pcie.0,addr=7.0
+		-device virtio-blk-pci,drive=d1,bus=rp2,ats=on,iommu_platform=on,disable-legacy=on)
+	;;
+esac
+
 iommu="intel-iommu,intremap=on,caching-mode=$cm,device-iotlb=on"
 append="console=ttyS0 panic=-1 oops=panic iommu.strict=1 lab.run=$scen lab.iters=$iters lab.mode=$mode lab.cm=$cm"
 case "$mode" in
@@ -37,7 +75,7 @@ legacy) append="$append intel_iommu=on" ;;
 scalable) iommu="$iommu,x-scalable-mode=on"; append="$append intel_iommu=on,sm_on" ;;
 *) die qemu "unknown mode $mode" ;;
 esac
-append="$append ${LAB_APPEND:-}"
+append="$append$scen_append ${LAB_APPEND:-}"
 
 # -cpu max without LA57: with 5-level paging, KASAN reports a false
 # "wild-memory-access" when an interrupt hits the window in which
@@ -51,13 +89,13 @@ cmd=(qemu-system-x86_64 -accel tcg -cpu max,la57=off -smp 2 -m 1G
 	-device "$iommu"
 	-device edu,addr=4.0
 	-drive "file=$rundir/disk.img,if=none,id=d0,format=raw,cache=unsafe"
-	-device virtio-blk-pci,drive=d0,addr=5.0
+	-device virtio-blk-pci,drive=d0,addr=5.0,iommu_platform=on,disable-legacy=on
 	-device pcie-root-port,id=rp1,chassis=1,bus=pcie.0,addr=6.0
 	-device virtio-rng-pci,bus=rp1,ats=on
 	-kernel "$kernel" -initrd "$LAB_OUT/initramfs.cpio.gz" -append "$append"
 	-serial "file:$rundir/console.log" -serial "file:$rundir/tap.log"
 	-trace vtd_dmar_fault -trace vtd_frr_new -D "$rundir/qemu-trace.log"
-	${LAB_QEMU_EXTRA:-})
+	"${extra[@]}" ${LAB_QEMU_EXTRA:-})
 printf '%q ' "${cmd[@]}" >"$rundir/cmdline"
 echo >>"$rundir/cmdline"
 
@@ -65,7 +103,6 @@ start=$(date +%s)
 timeout -k 10 "$timeout" "${cmd[@]}" >"$rundir/qemu.log" 2>&1 </dev/null
 qrc=$?
 secs=$(($(date +%s) - start))
-rm -f "$rundir/disk.img"
 
 res=$rundir/result.tap
 : >"$res"
@@ -73,11 +110,31 @@ ok() { echo "ok - $*" >>"$res"; }
 nok() { echo "not ok - $*" >>"$res"; }
 diag() { echo "# $*" >>"$res"; }
 
-# The guest's own lines (its plan dropped: the host adds lines).
+# The guest's own lines (its plan dropped: the host adds lines; a crash
+# kernel prints a TAP header of its own).
 grep -v -e '^TAP version' -e '^1\.\.' "$rundir/tap.log" 2>/dev/null | tr -d '\r' >>"$res"
+for h in "${hooks[@]}"; do
+	"$h" "$rundir" >>"$res" 2>&1 ||
+		nok "host check $(basename "$h") exited with $?"
+done
+rm -f "$rundir/disk.img" "$rundir/kdump.tar"
+
+# Lines a scenario causes on purpose must appear; the checks below read the
+# console without them.
+checked=$rundir/console.checked
+tr -d '\r' <"$rundir/console.log" >"$checked" 2>/dev/null
+for e in "${expect[@]}"; do
+	if grep -qF -- "$e" "$checked"; then
+		ok "console: expected line: $e"
+		grep -vF -- "$e" "$checked" >"$checked.tmp"
+		mv "$checked.tmp" "$checked"
+	else
+		nok "console: expected line: $e"
+	fi
+done
 
 # How the guest ended.
-first_panic=$(grep -m1 -E 'Kernel panic|Oops:|general protection fault|kernel BUG at' "$rundir/console.log" 2>/dev/null | tr -d '\r')
+first_panic=$(grep -m1 -E 'Kernel panic|Oops:|general protection fault|kernel BUG at' "$checked" 2>/dev/null)
 if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
 	nok "guest finished: HANG, killed after ${timeout}s (console: $rundir/console.log)"
 	diag "last console line: $(tail -n 1 "$rundir/console.log" | tr -d '\r')"
@@ -100,7 +157,7 @@ check() { # NAME REGEX
 		echo "ok - console: no $1 # SKIP the kernel printed nothing" >>"$res"
 		return
 	fi
-	hit=$(grep -m1 -E "$2" "$rundir/console.log" 2>/dev/null | tr -d '\r')
+	hit=$(grep -m1 -E "$2" "$checked" 2>/dev/null)
 	if [ -n "$hit" ]; then
 		nok "console: no $1: $hit"
 	else
