@@ -32,10 +32,10 @@ echo
 echo "VT-d lab: base $(cat "$LAB_OUT/base.txt" 2>/dev/null || echo '?')"
 echo "          series $(series_patches | wc -l) patches, head $(cut -c1-12 "$LAB_OUT/kernels/series.commit" 2>/dev/null)"
 echo
-printf '%-14s | %-10s %-10s' mode base series
+printf '%-19s | %-10s %-10s' mode base series
 for m in "${METRICS[@]}"; do printf ' | %-24s' "${m#*|}/switch"; done
 echo
-printf '%-14s | %-21s' "" ""
+printf '%-19s | %-21s' "" ""
 for m in "${METRICS[@]}"; do printf ' | %8s %8s %6s' base series ratio; done
 echo
 for d in "$LAB_OUT"/runs/series/* "$LAB_OUT"/runs/base/*; do
@@ -43,7 +43,7 @@ for d in "$LAB_OUT"/runs/series/* "$LAB_OUT"/runs/base/*; do
 done | sort -u | while read -r mode; do
 	b=$LAB_OUT/runs/base/$mode/result.tap
 	s=$LAB_OUT/runs/series/$mode/result.tap
-	printf '%-14s | %-10s %-10s' "$mode" "$(verdict "$b")" "$(verdict "$s")"
+	printf '%-19s | %-10s %-10s' "$mode" "$(verdict "$b")" "$(verdict "$s")"
 	for m in "${METRICS[@]}"; do
 		bv=$(metric "$b" "${m%%|*}")
 		sv=$(metric "$s" "${m%%|*}")
