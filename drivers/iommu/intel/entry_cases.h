@@ -54,6 +54,15 @@ static inline struct vtd_case_state *vtd_case_add(struct vtd_case_table *t,
 	return s;
 }
 
+/* Start a table of @type with its first state, the non-present entry. */
+static inline void vtd_cases_begin(struct vtd_case_table *t,
+				   const struct vtd_entry_type *type)
+{
+	t->type = type;
+	t->n = 0;
+	vtd_case_add(t, "non-present");
+}
+
 /*
  * PASID entries (18): non-present, FPD only, second-stage, first-stage and
  * nested for two DIDs and two table pointers, pass-through for two DIDs,
@@ -69,9 +78,7 @@ static inline void vtd_cases_pasid(struct vtd_case_table *t,
 	char name[32];
 	int d, p;
 
-	t->type = &vtd_pasid_entry_type;
-	t->n = 0;
-	vtd_case_add(t, "non-present");
+	vtd_cases_begin(t, &vtd_pasid_entry_type);
 	s = vtd_case_add(t, "fpd-only");
 	s->val[0] = VTD_ENTRY_FPD;
 
@@ -116,9 +123,7 @@ static inline void vtd_cases_context(struct vtd_case_table *t,
 	char name[32];
 	int d, p, tt;
 
-	t->type = &vtd_context_entry_type;
-	t->n = 0;
-	vtd_case_add(t, "non-present");
+	vtd_cases_begin(t, &vtd_context_entry_type);
 	s = vtd_case_add(t, "fpd-only");
 	s->val[0] = VTD_ENTRY_FPD;
 	for (d = 0; d < 2; d++) {
@@ -152,9 +157,7 @@ static inline void vtd_cases_sm_context(struct vtd_case_table *t,
 	char name[32];
 	int p, pre;
 
-	t->type = &vtd_sm_context_entry_type;
-	t->n = 0;
-	vtd_case_add(t, "non-present");
+	vtd_cases_begin(t, &vtd_sm_context_entry_type);
 	for (p = 0; p < 2; p++) {
 		for (pre = 0; pre < 2; pre++) {
 			snprintf(name, sizeof(name), "dir%c%s", 'A' + p,
@@ -173,9 +176,7 @@ static inline void vtd_cases_root(struct vtd_case_table *t,
 {
 	struct vtd_case_state *s;
 
-	t->type = &vtd_root_entry_type;
-	t->n = 0;
-	vtd_case_add(t, "non-present");
+	vtd_cases_begin(t, &vtd_root_entry_type);
 	s = vtd_case_add(t, "table A");
 	s->val[0] = VTD_CASE_PTR_A | VTD_ENTRY_P;
 	s = vtd_case_add(t, "table B");
