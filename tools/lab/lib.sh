@@ -21,6 +21,9 @@ export LAB_CACHE LAB_OUT LAB_T0
 
 # The guest scenarios every QEMU run executes unless told otherwise.
 LAB_SCENARIOS_DEFAULT=boot,switch,ats,kunit
+# The kdump scenario's own runs (it ends in a panic), MODE:CM each;
+# LAB_KDUMP_MODES overrides it (empty: none).
+LAB_KDUMP_MODES=${LAB_KDUMP_MODES-legacy:off scalable:on}
 
 # Tag and branch names inside the lab's kernel git tree.
 LAB_BASE_TAG=lab-base
@@ -118,4 +121,18 @@ lab_lock() {
 		log "another lab run holds $LAB_CACHE/.lock; waiting"
 		flock 9
 	fi
+}
+
+# kdump_runs BZIMAGE DIR: the kdump scenario alone (it ends in a panic and
+# a crash kernel) in each of LAB_KDUMP_MODES, into DIR/kdump-<mode>-cm<cm>;
+# prints each run's directory.
+kdump_runs() {
+	local m d
+	for m in $LAB_KDUMP_MODES; do
+		d=$2/kdump-${m%:*}-cm${m#*:}
+		log "qemu: kdump, $(basename "$1"), ${m%:*} mode, caching-mode=${m#*:}"
+		"$LAB_DIR/qemu.sh" "$1" "${m%:*}" "${m#*:}" "$d" kdump 1 >/dev/null ||
+			log "qemu: kdump ${m%:*} cm=${m#*:}: failures (see $d)"
+		echo "$d"
+	done
 }

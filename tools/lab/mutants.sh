@@ -25,11 +25,19 @@ shopt -s nullglob
 mutants=("$LAB_DIR"/mutants/*.patch)
 [ ${#mutants[@]} -gt 0 ] || die mutants "no mutant in $LAB_DIR/mutants"
 
+# mutant_kernel NAME REF: kernels/mutant-NAME.bzImage built from REF, once
+# for all the suites that boot it.
+mutant_kernel() {
+	[ -f "$LAB_OUT/kernels/mutant-$1.bzImage" ] &&
+		[ "$(cat "$LAB_OUT/kernels/mutant-$1.commit")" = "$2" ] && return
+	"$LAB_DIR/kernel.sh" image "$2" "mutant-$1" || exit
+}
+
 # The KUnit suite on a mutant kernel.
 catch_kunit() {
 	local name=$1 ref=$2 suite=$3 dir res why
 	log "mutant $name: build and run ($mode mode, caching-mode=$cm)"
-	"$LAB_DIR/kernel.sh" image "$ref" "mutant-$name" || exit
+	mutant_kernel "$name" "$ref"
 	dir=$LAB_OUT/runs/mutant-$name/$mode-cm$cm
 	"$LAB_DIR/qemu.sh" "$LAB_OUT/kernels/mutant-$name.bzImage" "$mode" "$cm" \
 		"$dir" kunit 1 >/dev/null 2>&1 || true
@@ -49,17 +57,13 @@ catch_kunit() {
 # The kdump scenario on a mutant kernel: caught when an invalidation check
 # of the crash kernel fails in a run that otherwise worked.
 catch_kdump() {
-	local name=$1 ref=$2 m md mc dir res
-	[ -f "$LAB_OUT/kernels/mutant-$name.bzImage" ] &&
-		[ "$(cat "$LAB_OUT/kernels/mutant-$name.commit")" = "$ref" ] ||
-		"$LAB_DIR/kernel.sh" image "$ref" "mutant-$name" || exit
-	for m in ${LAB_KDUMP_MODES-legacy:off scalable:on}; do
-		md=${m%:*}
-		mc=${m#*:}
-		log "mutant $name: kdump ($md mode, caching-mode=$mc)"
-		dir=$LAB_OUT/runs/mutant-$name/kdump-$md-cm$mc
-		"$LAB_DIR/qemu.sh" "$LAB_OUT/kernels/mutant-$name.bzImage" "$md" "$mc" \
-			"$dir" kdump 1 >/dev/null 2>&1 || true
+	local name=$1 ref=$2 md dir res
+	mutant_kernel "$name" "$ref"
+	[ -n "$LAB_KDUMP_MODES" ] ||
+		echo "not ok - mutant $name: kdump cannot judge it, LAB_KDUMP_MODES is empty"
+	for dir in $(kdump_runs "$LAB_OUT/kernels/mutant-$name.bzImage" \
+			"$LAB_OUT/runs/mutant-$name"); do
+		md=${dir##*/kdump-}
 		res=$dir/result.tap
 		if ! grep -q '^ok - guest finished' "$res" 2>/dev/null ||
 		   ! grep -q '^ok - kdump: crash kernel booted' "$res"; then

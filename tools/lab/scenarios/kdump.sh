@@ -41,17 +41,22 @@ DISK_BDF=00:05.0
 DISK_SID=$((5 << 3))
 SLICE_BLOCKS=257	# 4 KiB blocks: the ELF headers, then the first MiB
 
-# ctx_hi BDF: high qword of a legacy context entry, from debugfs (empty
-# when absent or not present).
-ctx_hi() {
-	awk -v d="$1" '$1 == d { split($3, c, ":"); print c[1]; exit }' \
-		/sys/kernel/debug/iommu/intel/dmar_translation_struct
-}
-
-# pasid0_did BDF: DID of the device's PASID 0 (RID2PASID) entry.
-pasid0_did() {
-	awk -v d="$1" '$1 == d && $4 == 0 { split($5, p, ":"); print p[2]; exit }' \
-		/sys/kernel/debug/iommu/intel/dmar_translation_struct
+# old_did BDF: the domain ID of BDF's present entry, from debugfs (0 when
+# there is none): legacy context entry hi bits 23:8, or (scalable) PASID 0
+# entry val[1] bits 15:0. Columns: BDF, root, context hi:lo, PASID,
+# PASID entry val[2]:val[1]:val[0].
+old_did() {
+	local v
+	v=$(awk -v d="$1" -v sm=$([ "$LAB_MODE" = scalable ] && echo 1 || echo 0) '
+		$1 != d { next }
+		!sm { split($3, c, ":"); print c[1]; exit }
+		$4 == 0 { split($5, p, ":"); print p[2]; exit }' \
+		/sys/kernel/debug/iommu/intel/dmar_translation_struct)
+	if [ "$LAB_MODE" = scalable ]; then
+		echo $(( ${v:-0} & 0xffff ))
+	else
+		echo $(( ${v:-0} >> 8 & 0xffff ))
+	fi
 }
 
 # payload_dev: sysfs path of the virtio-blk device behind the root port.
@@ -80,7 +85,7 @@ window() {
 }
 
 kdump_first() {
-	local size did hi edu cmdline a pdid pay
+	local size did edu cmdline a pay out
 	size=$(cat /sys/kernel/kexec_crash_size 2>/dev/null)
 	if [ "${size:-0}" -eq 0 ]; then
 		tap_fail "kdump: crashkernel= reserved memory (kexec_crash_size ${size:-missing})"
@@ -91,14 +96,8 @@ kdump_first() {
 	# Disk DMA through the IOMMU before the crash.
 	tap_check "kdump: disk read through the IOMMU in the first kernel" \
 		dd if=/dev/vda of=/dev/null bs=1M count=4
-	if [ "$LAB_MODE" = legacy ]; then
-		hi=$(ctx_hi $DISK_BDF)
-		did=$(( ${hi:-0} >> 8 & 0xffff ))
-	else
-		pdid=$(pasid0_did $DISK_BDF)
-		did=$(( ${pdid:-0} & 0xffff ))
-	fi
-	if [ -z "${hi}${pdid}" ] || [ "$did" -eq 0 ]; then
+	did=$(old_did $DISK_BDF)
+	if [ "$did" -eq 0 ]; then
 		tap_fail "kdump: disk has a present entry with a domain ID"
 		sed 's/^/#   /' /sys/kernel/debug/iommu/intel/dmar_translation_struct >&3
 		return 0
