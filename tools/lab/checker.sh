@@ -1,43 +1,53 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Run the series' userspace checker, tools/testing/vtd, in the lab tree at
-# REF (default: the series): `make -C tools/testing/vtd clean check`.
+# Run the series' userspace checker, tools/testing/vtd, in target
+# $LAB_TARGET's tree at REF (default: the series):
+# `make -C tools/testing/vtd clean check`.
 #
-#   checker.sh [REF [TAP]]
+#   checker.sh [REF [LOG]]
 #
-# Its TAP test points (one per case matrix) go to TAP (default
-# $LAB_OUT/checker.tap), its whole output (a line per transition and mode,
-# counterexamples) to $LAB_OUT/logs/NAME.log, NAME being TAP's. A build failure, a timeout, a crash or output
-# that disagrees with the exit status is a "not ok" of its own.
+# TAP on stdout: the checker's own plan and test points (one per case
+# matrix), then its state counts as comments. Its whole output (a line per
+# transition and mode, counterexamples) goes to LOG
+# ($TOUT/logs/checker.log). A build failure, a timeout, a crash or output
+# that disagrees with the exit status is a "not ok" of its own, and the
+# plan then counts it.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+lab_target "${LAB_TARGET:?LAB_TARGET unset}"
 
 ref=${1:-$LAB_SERIES_BRANCH}
-out=${2:-$LAB_OUT/checker.tap}
-log=$LAB_OUT/logs/$(basename "${out%.tap}").log
+log=${2:-$TOUT/logs/checker.log}
 dir=$LAB_SRC/tools/testing/vtd
-: >"$out"
 
 kgit checkout -q -f "$ref" || die checker "cannot check out $ref"
 if [ ! -f "$dir/Makefile" ]; then
-	echo "not ok - tools/testing/vtd: not in $ref" >>"$out"
+	printf '1..1\nnot ok - tools/testing/vtd: not in %s\n' "$ref"
 	exit 1
 fi
-log "checker: make -C tools/testing/vtd check ($ref)"
+log "checker: make -C tools/testing/vtd check ($LAB_TARGET $ref)"
 timeout "${LAB_CHECKER_TIMEOUT:-300}" make -C "$dir" clean check >"$log" 2>&1
 rc=$?
 make -C "$dir" clean >/dev/null 2>&1
-grep -E '^(not )?ok ' "$log" >>"$out"
+points=$(grep -E '^(not )?ok ' "$log")
 plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log")
-n=$(grep -cE '^(not )?ok ' "$out")
+n=$(grep -cE '^(not )?ok ' <<<"$points")
+[ -n "$points" ] || n=0
+extra=
 if [ $rc -eq 124 ]; then
-	echo "not ok - tools/testing/vtd: timed out after ${LAB_CHECKER_TIMEOUT:-300}s (log: $log)" >>"$out"
+	extra="not ok - tools/testing/vtd: timed out after ${LAB_CHECKER_TIMEOUT:-300}s (log: $log)"
 elif [ -z "$plan" ] || [ "$n" -ne "$plan" ]; then
-	echo "not ok - tools/testing/vtd: exit $rc, $n test points for a plan of '${plan:-none}' (build failure or crash? log: $log)" >>"$out"
-	tail -n 15 "$log" | sed 's/^/#   /' >>"$out"
-elif [ $rc -ne 0 ] && ! grep -q '^not ok' "$out"; then
-	echo "not ok - tools/testing/vtd: exit $rc with every test point ok (log: $log)" >>"$out"
-elif [ $rc -eq 0 ] && grep -q '^not ok' "$out"; then
-	echo "not ok - tools/testing/vtd: exit 0 with a failed test point (log: $log)" >>"$out"
+	extra="not ok - tools/testing/vtd: exit $rc, $n test points for a plan of '${plan:-none}' (build failure or crash? log: $log)"
+elif [ $rc -ne 0 ] && ! grep -q '^not ok' <<<"$points"; then
+	extra="not ok - tools/testing/vtd: exit $rc with every test point ok (log: $log)"
+elif [ $rc -eq 0 ] && grep -q '^not ok' <<<"$points"; then
+	extra="not ok - tools/testing/vtd: exit 0 with a failed test point (log: $log)"
 fi
-grep -E '^# [0-9]+ states in' "$log" >>"$out"
-! grep -q '^not ok' "$out"
+echo "1..$((n + (${#extra} > 0 ? 1 : 0)))"
+[ -n "$points" ] && echo "$points"
+if [ -n "$extra" ]; then
+	echo "$extra"
+	tail -n 15 "$log" | sed 's/^/#   /'
+fi
+grep -E '^# [0-9]+ states in' "$log"
+[ -z "$extra" ] && ! grep -q '^not ok' <<<"$points"

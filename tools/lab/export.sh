@@ -1,20 +1,30 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Regenerate patches/ from a kernel branch that holds the series as commits.
+# Regenerate a target's patches from a kernel branch that holds its series
+# as commits: the one source of truth.
 #
-#   tools/lab/export.sh KERNEL_REPO [BRANCH]
+#   tools/lab/export.sh TARGET KERNEL_REPO [BRANCH]
 #
-# KERNEL_REPO must have the lab's base tag (lab-base), e.g. a worktree of
-# ~/.cache/vtd-lab/src/linux. The series is lab-base..BRANCH (default: the
-# repo's current branch). patches/0001-*.patch ... and patches/series are
-# replaced; the cover letter keeps its subject and blurb (everything above
-# the shortlog) and gets a fresh shortlog and diffstat. Nothing else in
-# patches/ is touched.
+# KERNEL_REPO must have the lab's base tag (lab-base) of TARGET, e.g. a
+# worktree of ~/.cache/vtd-lab/TARGET/linux. The series is lab-base..BRANCH
+# (default: the repo's current branch). patches/TARGET/0001-*.patch ... and
+# its series file are replaced; the cover letter keeps its subject and
+# blurb (everything above the shortlog) and gets a fresh shortlog and
+# diffstat. Nothing else in patches/TARGET/ is touched.
+#
+# For the target whose base file says LAB_REPO_COPIES=yes, the repo's
+# copies are regenerated from the same branch: every file the series adds
+# (drivers/, include/, tools/ but tools/lab/, Documentation/) at its kernel
+# path, the copies of files it no longer adds removed, and MAINTAINERS =
+# the lines the series adds to the kernel's MAINTAINERS. `make check`
+# (static.sh, layout) fails when they differ.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-kdir=${1:?usage: export.sh KERNEL_REPO [BRANCH]}
-branch=${2:-HEAD}
-pdir=$REPO/patches
+lab_target "${1:?usage: export.sh TARGET KERNEL_REPO [BRANCH]}"
+kdir=${2:?usage: export.sh TARGET KERNEL_REPO [BRANCH]}
+branch=${3:-HEAD}
+pdir=$TDIR
 cover=$pdir/0000-cover-letter.patch
 
 git -C "$kdir" rev-parse -q --verify "$LAB_BASE_TAG^{commit}" >/dev/null ||
@@ -54,7 +64,24 @@ rm -f "$pdir"/[0-9][0-9][0-9][0-9]-*.patch
 cp "$tmp"/*.patch "$pdir"/
 {
 	grep '^#' "$pdir/series" 2>/dev/null ||
-		echo '# The series, in `git am` order (tools/lab/base.sh applies it on patches/base).'
-	(cd "$tmp" && ls [0-9][0-9][0-9][0-9]-*.patch | grep -v '^0000-')
+		echo "# The series, in \`git am\` order (tools/lab/base.sh applies it on ./base)."
+	for f in "$tmp"/[0-9][0-9][0-9][0-9]-*.patch; do
+		case ${f##*/} in 0000-*) ;; *) echo "${f##*/}" ;; esac
+	done
 } >"$tmp/series" && mv "$tmp/series" "$pdir/series"
-log "exported $n patches from $kdir ($LAB_BASE_TAG..$branch) to patches/"
+log "exported $n patches from $kdir ($LAB_BASE_TAG..$branch) to patches/$LAB_TARGET/"
+
+[ "$(copies_target)" = "$LAB_TARGET" ] || exit 0
+mapfile -t added < <(git -C "$kdir" diff --name-only --diff-filter=A "$LAB_BASE_TAG" "$branch" |
+	grep -E '^(drivers|include|tools|Documentation)/' | grep -v '^tools/lab/')
+(cd "$REPO" && git ls-files drivers include Documentation tools | grep -v '^tools/lab/') |
+	while read -r f; do
+		printf '%s\n' "${added[@]}" | grep -qxF "$f" || git -C "$REPO" rm -q "$f"
+	done
+for f in "${added[@]}"; do
+	mkdir -p "$REPO/$(dirname "$f")"
+	git -C "$kdir" show "$branch:$f" >"$REPO/$f"
+done
+git -C "$kdir" diff "$LAB_BASE_TAG" "$branch" -- MAINTAINERS |
+	awk '/^\+\+\+/ { next } /^\+/ { print substr($0, 2) }' >"$REPO/MAINTAINERS"
+log "regenerated ${#added[@]} repo copies and MAINTAINERS from $branch"

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the guest initramfs: busybox-static, the lab's static test programs,
 # the init script and the scenarios -> $LAB_OUT/initramfs.cpio.gz
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+echo "1..1"
 
 BB=$(command -v busybox || echo /bin/busybox)
 [ -x "$BB" ] || die initramfs "busybox not found (package busybox-static)"
@@ -26,3 +28,4 @@ done
 (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) |
 	gzip -1 >"$LAB_OUT/initramfs.cpio.gz" || die initramfs "cpio failed"
 log "initramfs: $(du -h "$LAB_OUT/initramfs.cpio.gz" | cut -f1)"
+echo "ok - initramfs: busybox, $(find "$stage/lab" -maxdepth 1 -type f -perm -u+x | wc -l) guest programs, $(find "$stage/lab/scenarios" -name '*.sh' | wc -l) scenarios"

@@ -2,28 +2,69 @@
 # Shared helpers for the VT-d lab scripts. Sourced, never executed.
 #
 # Layout (all overridable from the environment):
-#   LAB_CACHE  reusable state outside the repo: the base .deb, the kernel
-#              git tree, the build directory, ccache   (~/.cache/vtd-lab)
-#   LAB_OUT    this run's products: kernels, initramfs, logs, results,
-#              reports                                  (<repo>/build)
+#   LAB_CACHE  reusable state outside the repo (~/.cache/vtd-lab):
+#                dl/          downloaded linux-source .debs (all targets)
+#                apt/         the private apt configuration and its lists
+#                ccache/      one compiler cache for every target
+#                T/linux      target T's kernel git tree (tag lab-base,
+#                             branch lab-series), T/obj its build directory
+#   LAB_OUT    this run's products (<repo>/build): initramfs, timings,
+#              the summary TAP; per target, LAB_OUT/T/: kernels, runs, logs,
+#              its TAP files and report
+#
+# Targets: every patches/T/ with a file "base" (LAB_TARGETS_DEFAULT below
+# orders them; LAB_TARGETS picks some). A script working on one target
+# gets it as LAB_TARGET and calls lab_target first.
 
+# Sourced: the variables set here are used by the scripts that source it.
+# shellcheck disable=SC2034
 set -o pipefail
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$LAB_DIR/../.." && pwd)
 LAB_CACHE=${LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vtd-lab}
 LAB_OUT=${LAB_OUT:-$REPO/build}
-LAB_SRC=$LAB_CACHE/src/linux
-LAB_OBJ=$LAB_CACHE/obj
 LAB_JOBS=${LAB_JOBS:-$(nproc)}
 LAB_T0=${LAB_T0:-$(date +%s)}
 export LAB_CACHE LAB_OUT LAB_T0
+
+# QEMU modes, MODE:CM each (tools/lab/qemu.sh): legacy, scalable mode
+# with second-stage (x-flts=off) and with first-stage (x-flts=on)
+# translation, each with caching mode off and on. LAB_MODES overrides.
+LAB_MODES_ALL="legacy:off legacy:on scalable-ss:off scalable-ss:on scalable-fs:off scalable-fs:on"
+
+# qemu_check_mode MODE: die unless MODE is one the lab knows.
+qemu_check_mode() {
+	case $1 in
+	legacy | scalable-ss | scalable-fs) ;;
+	*) die qemu "unknown mode '$1' (legacy, scalable-ss, scalable-fs)" ;;
+	esac
+}
+
+# mode_label MODE CM: the report's name of a run: QEMU version and stage.
+mode_label() {
+	local stage
+	case $1 in
+	legacy) stage="legacy, 2nd-stage" ;;
+	scalable-ss) stage="scalable, 2nd-stage" ;;
+	scalable-fs) stage="scalable, 1st-stage" ;;
+	esac
+	printf 'qemu %s %s cm=%s' "$(qemu_version)" "$stage" "$2"
+}
+
+# qemu_version: QEMU's version (e.g. 10.0.2), once per run.
+qemu_version() {
+	[ -n "${LAB_QEMU_VERSION:-}" ] ||
+		LAB_QEMU_VERSION=$(qemu-system-x86_64 --version 2>/dev/null |
+			sed -n 's/^QEMU emulator version \([0-9.]*\).*/\1/p')
+	echo "${LAB_QEMU_VERSION:-?}"
+}
 
 # The guest scenarios every QEMU run executes unless told otherwise.
 LAB_SCENARIOS_DEFAULT=boot,switch,ats,kunit
 # The kdump scenario's own runs (it ends in a panic), MODE:CM each;
 # LAB_KDUMP_MODES overrides it (empty: none).
-LAB_KDUMP_MODES=${LAB_KDUMP_MODES-legacy:off scalable:on}
+LAB_KDUMP_MODES=${LAB_KDUMP_MODES-legacy:off scalable-fs:on}
 
 # Tag and branch names inside the lab's kernel git tree.
 LAB_BASE_TAG=lab-base
@@ -77,20 +118,137 @@ run_step() {
 	echo "$name $(($(date +%s) - start))" >>"$LAB_OUT/timings.txt"
 }
 
-# The pinned base, recorded in patches/base.
-load_base() {
-	[ -f "$REPO/patches/base" ] || die base "patches/base is missing"
-	# shellcheck source=/dev/null
-	. "$REPO/patches/base"
-	: "${BASE_PACKAGE:?patches/base: BASE_PACKAGE unset}"
-	: "${BASE_VERSION:?patches/base: BASE_VERSION unset}"
+STEPS=()
+# step LABEL FILE CMD...: run one step whose results (TAP with a plan) are
+# its standard output, kept in FILE; "step -f" for a command that writes
+# FILE itself (qemu.sh, static.sh). Its exit status goes to FILE.rc, its
+# error output also to FILE.err, its time to timings.txt; summary.sh
+# judges all three.
+step() {
+	local self=0 label file t0 rc
+	[ "$1" = -f ] && { self=1; shift; }
+	label=$1 file=$2
+	shift 2
+	t0=$(date +%s)
+	mkdir -p "$(dirname "$file")"
+	rm -f "$file" "$file.rc" "$file.err"
+	if [ $self -eq 1 ]; then
+		{ "$@" 2>&1 1>&3 3>&- | tee -a "$file.err" >&2; } 3>&1
+	else
+		{ "$@" 2>&1 1>&3 3>&- | tee -a "$file.err" >&2; } 3>"$file"
+	fi
+	rc=${PIPESTATUS[0]}
+	echo "$rc" >"$file.rc"
+	echo "$label $(($(date +%s) - t0))" >>"$LAB_OUT/timings.txt"
+	STEPS+=("$label=$file")
+	return "$rc"
 }
 
-# The series, in order, from patches/series (comments and blanks ignored).
+# tapfile FILE LINE...: a step's results written at once, with their plan.
+tapfile() {
+	local f=$1
+	shift
+	{ echo "1..$#"; printf '%s\n' "$@"; } >"$f"
+}
+
+# The targets, in report order.
+LAB_TARGETS_DEFAULT="mainline 6.12.y 6.1.y"
+lab_targets() {
+	local t
+	for t in ${LAB_TARGETS:-$LAB_TARGETS_DEFAULT}; do
+		[ -f "$REPO/patches/$t/base" ] || die targets "no target $t (patches/$t/base missing)"
+		echo "$t"
+	done
+}
+
+# lab_target T: select target T: its base (patches/T/base: BASE_PACKAGE,
+# BASE_VERSION, BASE_SUITE, BASE_KERNEL, LAB_PROFILE) and its paths.
+#   LAB_PROFILE  full    static checks, checker, whole matrix, kdump, mutants
+#                stable  static checks, boot plus the scenarios that guard
+#                        its fixes, kdump (lighter: stable sets are small)
+lab_target() {
+	LAB_TARGET=${1:?target}
+	TDIR=$REPO/patches/$LAB_TARGET
+	[ -f "$TDIR/base" ] || die target "patches/$LAB_TARGET/base is missing"
+	BASE_PACKAGE='' BASE_VERSION='' BASE_SUITE='' BASE_KERNEL='' LAB_PROFILE=''
+	# shellcheck source=/dev/null
+	. "$TDIR/base"
+	: "${BASE_PACKAGE:?patches/$LAB_TARGET/base: BASE_PACKAGE unset}"
+	: "${BASE_VERSION:?patches/$LAB_TARGET/base: BASE_VERSION unset}"
+	: "${BASE_SUITE:?patches/$LAB_TARGET/base: BASE_SUITE unset}"
+	case ${LAB_PROFILE:=stable} in
+	full | stable) ;;
+	*) die target "patches/$LAB_TARGET/base: LAB_PROFILE=$LAB_PROFILE (full or stable)" ;;
+	esac
+	LAB_SRC=$LAB_CACHE/$LAB_TARGET/linux
+	LAB_OBJ=$LAB_CACHE/$LAB_TARGET/obj
+	TOUT=$LAB_OUT/$LAB_TARGET
+	export LAB_TARGET
+	mkdir -p "$TOUT/logs" "$TOUT/kernels"
+}
+
+# The series of the current target, in order, from patches/T/series
+# (comments and blanks ignored).
 series_patches() {
-	[ -f "$REPO/patches/series" ] || die series "patches/series is missing"
-	sed -e 's/#.*//' -e 's/[[:space:]]*$//' "$REPO/patches/series" |
+	[ -f "$TDIR/series" ] || die series "patches/$LAB_TARGET/series is missing"
+	sed -e 's/#.*//' -e 's/[[:space:]]*$//' "$TDIR/series" |
 		grep -v '^$' || true
+}
+
+# The target whose added files the repo keeps at their kernel paths
+# (drivers/, include/, tools/testing/, Documentation/, MAINTAINERS): the
+# one whose base file says LAB_REPO_COPIES=yes.
+copies_target() {
+	grep -l '^LAB_REPO_COPIES=yes' "$REPO"/patches/*/base 2>/dev/null |
+		sed 's#.*/patches/\(.*\)/base#\1#'
+}
+
+# lab_apt CMD ARGS...: apt-get or apt-cache with the lab's private
+# configuration: the machine's Debian mirrors, with only the suites the
+# targets name (never the system's sources, so nothing is installed from
+# them). lab_apt_update writes it and fetches its package lists.
+LAB_APT=$LAB_CACHE/apt
+lab_apt() {
+	local cmd=$1
+	shift
+	"$cmd" -o Dir::Etc::sourcelist="$LAB_APT/sources.list" \
+		-o Dir::Etc::sourceparts=- -o Dir::State::Lists="$LAB_APT/lists" \
+		-o Dir::Cache="$LAB_APT/cache" -o APT::Get::List-Cleanup=0 \
+		-o Debug::NoLocking=1 "$@"
+}
+
+# debian_mirror SUITE: the mirror URI the machine's own apt sources use
+# for SUITE's family (debian-security for *-security, else the main one).
+debian_mirror() {
+	local want=main u
+	case $1 in *-security) want=security ;; esac
+	u=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk -v want=$want '
+		/^URIs:/ { uri = $2 }
+		/^Suites:/ { for (i = 2; i <= NF; i++) {
+			s = ($i ~ /-security$/) ? "security" : "main"
+			if (s == want && !(s in found)) found[s] = uri } }
+		/^$/ { uri = "" }
+		END { print found[want] }')
+	[ -n "$u" ] || u=$(grep -hE '^deb ' /etc/apt/sources.list 2>/dev/null | awk -v want=$want '
+		{ s = ($3 ~ /-security$/) ? "security" : "main"; if (s == want) { print $2; exit } }')
+	echo "$u"
+}
+
+lab_apt_update() {
+	local suites s m
+	suites=$(for t in $(lab_targets); do sed -n 's/^BASE_SUITE=//p' "$REPO/patches/$t/base"; done | sort -u)
+	mkdir -p "$LAB_APT/lists/partial" "$LAB_APT/cache/archives/partial"
+	for s in $suites; do
+		m=$(debian_mirror "$s")
+		[ -n "$m" ] || die apt "no Debian mirror for suite $s in /etc/apt/sources.list{,.d} (what does this machine use?)"
+		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $m $s main"
+	done >"$LAB_APT/sources.list.new"
+	mv "$LAB_APT/sources.list.new" "$LAB_APT/sources.list"
+	lab_apt apt-get update -q >"$LAB_OUT/logs/apt-private.log" 2>&1 ||
+		die apt "apt-get update with the lab's private sources failed ($(grep -E '^(E|W):' "$LAB_OUT/logs/apt-private.log" | head -n 2 | tr '\n' ' ')); sources: $(tr '\n' ';' <"$LAB_APT/sources.list")"
+	grep -qE '^(E|W): Failed' "$LAB_OUT/logs/apt-private.log" &&
+		die apt "apt-get update could not fetch a suite: $(grep -E '^(E|W): Failed' "$LAB_OUT/logs/apt-private.log" | head -n 2 | tr '\n' ' ')"
+	log "apt: private sources: $(awk '{print $4}' "$LAB_APT/sources.list" | tr '\n' ' ')"
 }
 
 # kgit ARGS...: git in the lab kernel tree with a fixed identity, so the
@@ -123,16 +281,20 @@ lab_lock() {
 	fi
 }
 
-# kdump_runs BZIMAGE DIR: the kdump scenario alone (it ends in a panic and
-# a crash kernel) in each of LAB_KDUMP_MODES, into DIR/kdump-<mode>-cm<cm>;
-# prints each run's directory.
-kdump_runs() {
-	local m d
+# kdump_dirs DIR: the run directories of the kdump scenario's runs (it
+# ends in a panic and a crash kernel, so it runs alone), one per
+# LAB_KDUMP_MODES entry: DIR/kdump-<mode>-cm<cm>.
+kdump_dirs() {
+	local m
 	for m in $LAB_KDUMP_MODES; do
-		d=$2/kdump-${m%:*}-cm${m#*:}
-		log "qemu: kdump, $(basename "$1"), ${m%:*} mode, caching-mode=${m#*:}"
-		"$LAB_DIR/qemu.sh" "$1" "${m%:*}" "${m#*:}" "$d" kdump 1 >/dev/null ||
-			log "qemu: kdump ${m%:*} cm=${m#*:}: failures (see $d)"
-		echo "$d"
+		echo "$1/kdump-${m%:*}-cm${m#*:}"
 	done
+}
+
+# kdump_run BZIMAGE RUNDIR: the kdump scenario on BZIMAGE in the mode
+# RUNDIR's name says (kdump_dirs).
+kdump_run() {
+	local m=${2##*/kdump-}
+	log "qemu: kdump, $(basename "$1"), ${m%-cm*} mode, caching-mode=${m##*-cm}"
+	"$LAB_DIR/qemu.sh" "$1" "${m%-cm*}" "${m##*-cm}" "$2" kdump 1
 }

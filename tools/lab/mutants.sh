@@ -1,45 +1,78 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Prove the tests can fail: apply each tools/lab/mutants/NAME.patch (a bug
-# the handshake forbids, put back into the series) on top of the series
-# and require every suite the patch names to fail on it. A mutant names
-# its suites in lines "# lab-caught-by: SUITE":
+# the handshake forbids, put back into the series) on top of the series of
+# target $LAB_TARGET (a mutant names its target: "# lab-target: T") and
+# require every suite the patch names to fail on it. A mutant names its
+# suites in lines "# lab-caught-by: SUITE":
 #   intel-iommu-entry  the KUnit suite: build, boot, run it
 #   vtd-check          the userspace checker: make -C tools/testing/vtd check
 #   kdump              the kdump scenario, in each of LAB_KDUMP_MODES: it
 #                      must fail on an invalidation check while the crash
 #                      kernel itself booted and finished
-# TAP in $LAB_OUT/mutants.tap, one line per mutant and suite:
+# TAP on stdout (plan first: one line per mutant and suite, kdump once per
+# LAB_KDUMP_MODES entry):
 #   ok      the suite failed on the mutant (the first failed rule is quoted)
-#   not ok  the mutant survived, no longer applies, or the run broke in
-#           another way (a hang, panic or build failure proves nothing)
+#   not ok  the mutant survived, no longer applies, its kernel does not
+#           build, or the run broke in another way (a hang, panic or build
+#           failure proves nothing); the loop goes on with the next
+# LAB_MUTANTS (a directory) replaces tools/lab/mutants (the self-test).
 # Needs tools/lab/base.sh and initramfs.sh.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+lab_target "${LAB_TARGET:?LAB_TARGET unset}"
 
-out=$LAB_OUT/mutants.tap
-: >"$out"
-mode=${LAB_MUTANT_MODE:-scalable}
+mode=${LAB_MUTANT_MODE:-scalable-fs}
 cm=${LAB_MUTANT_CM:-on}
+mdir=${LAB_MUTANTS:-$LAB_DIR/mutants}
+logs=$TOUT/logs
 
 shopt -s nullglob
-mutants=("$LAB_DIR"/mutants/*.patch)
-[ ${#mutants[@]} -gt 0 ] || die mutants "no mutant in $LAB_DIR/mutants"
+mutants=()
+for m in "$mdir"/*.patch; do
+	grep -qx "# lab-target: $LAB_TARGET" "$m" && mutants+=("$m")
+done
+
+# The plan: every (mutant, suite) pair, kdump once per kdump mode.
+plan=0
+for m in "${mutants[@]}"; do
+	n=0
+	while read -r s; do
+		case $s in
+		kdump) n=$((n + $(kdump_dirs . | wc -l))) ;;
+		*) n=$((n + 1)) ;;
+		esac
+	done < <(sed -n 's/^# lab-caught-by: //p' "$m")
+	plan=$((plan + (n > 0 ? n : 1)))
+done
+if [ ${#mutants[@]} -eq 0 ]; then
+	echo "1..1"
+	echo "ok - mutants # SKIP no mutant names target $LAB_TARGET"
+	exit 0
+fi
+echo "1..$plan"
+: >"$logs/mutants.tap"
 
 # mutant_kernel NAME REF: kernels/mutant-NAME.bzImage built from REF, once
-# for all the suites that boot it.
+# for all the suites that boot it; false when it does not build.
 mutant_kernel() {
-	[ -f "$LAB_OUT/kernels/mutant-$1.bzImage" ] &&
-		[ "$(cat "$LAB_OUT/kernels/mutant-$1.commit")" = "$2" ] && return
-	"$LAB_DIR/kernel.sh" image "$2" "mutant-$1" || exit
+	[ -f "$TOUT/kernels/mutant-$1.bzImage" ] &&
+		[ "$(cat "$TOUT/kernels/mutant-$1.commit")" = "$2" ] && return 0
+	rm -f "$TOUT/kernels/mutant-$1".*
+	# A subshell: kernel.sh's die must not end the loop.
+	("$LAB_DIR/kernel.sh" image "$2" "mutant-$1") >"$logs/mutant-$1.kernel.log" 2>&1
 }
 
 # The KUnit suite on a mutant kernel.
 catch_kunit() {
 	local name=$1 ref=$2 suite=$3 dir res why
 	log "mutant $name: build and run ($mode mode, caching-mode=$cm)"
-	mutant_kernel "$name" "$ref"
-	dir=$LAB_OUT/runs/mutant-$name/$mode-cm$cm
-	"$LAB_DIR/qemu.sh" "$LAB_OUT/kernels/mutant-$name.bzImage" "$mode" "$cm" \
+	if ! mutant_kernel "$name" "$ref"; then
+		echo "not ok - mutant $name: its kernel does not build, so $suite cannot judge it (see $logs/build-mutant-$name.log)"
+		return
+	fi
+	dir=$TOUT/runs/mutant-$name/$mode-cm$cm
+	"$LAB_DIR/qemu.sh" "$TOUT/kernels/mutant-$name.bzImage" "$mode" "$cm" \
 		"$dir" kunit 1 >/dev/null 2>&1 || true
 	res=$dir/result.tap
 	why=$(grep -A1 'EXPECTATION FAILED' "$dir/console.log" 2>/dev/null |
@@ -58,11 +91,18 @@ catch_kunit() {
 # of the crash kernel fails in a run that otherwise worked.
 catch_kdump() {
 	local name=$1 ref=$2 md dir res
-	mutant_kernel "$name" "$ref"
-	[ -n "$LAB_KDUMP_MODES" ] ||
+	if [ -z "$LAB_KDUMP_MODES" ]; then
 		echo "not ok - mutant $name: kdump cannot judge it, LAB_KDUMP_MODES is empty"
-	for dir in $(kdump_runs "$LAB_OUT/kernels/mutant-$name.bzImage" \
-			"$LAB_OUT/runs/mutant-$name"); do
+		return
+	fi
+	if ! mutant_kernel "$name" "$ref"; then
+		for dir in $(kdump_dirs .); do
+			echo "not ok - mutant $name: its kernel does not build, so kdump (${dir##*/kdump-}) cannot judge it (see $logs/build-mutant-$name.log)"
+		done
+		return
+	fi
+	for dir in $(kdump_dirs "$TOUT/runs/mutant-$name"); do
+		kdump_run "$TOUT/kernels/mutant-$name.bzImage" "$dir" >/dev/null
 		md=${dir##*/kdump-}
 		res=$dir/result.tap
 		if ! grep -q '^ok - guest finished' "$res" 2>/dev/null ||
@@ -79,9 +119,9 @@ catch_kdump() {
 
 # The userspace checker on the mutant tree: it must find a counterexample.
 catch_checker() {
-	local name=$1 ref=$2 tap=$LAB_OUT/mutant-$name.checker.tap why
-	local log=$LAB_OUT/logs/mutant-$name.checker.log
-	"$LAB_DIR/checker.sh" "$ref" "$tap" >/dev/null 2>&1
+	local name=$1 ref=$2 why
+	local tap=$TOUT/mutant-$name.checker.tap log=$logs/mutant-$name.checker.log
+	("$LAB_DIR/checker.sh" "$ref" "$log" >"$tap") 2>/dev/null
 	why=$(sed -n 's/^# counterexample: //p' "$log" 2>/dev/null | head -n 1)
 	if grep -q '^not ok .* counterexample above' "$tap" && [ -n "$why" ]; then
 		echo "ok - mutant $name: caught by vtd-check: $why"
@@ -97,18 +137,24 @@ for m in "${mutants[@]}"; do
 	name=$(basename "$m" .patch)
 	mapfile -t suites < <(sed -n 's/^# lab-caught-by: //p' "$m")
 	if [ ${#suites[@]} -eq 0 ]; then
-		echo "not ok - mutant $name: no '# lab-caught-by: SUITE' line" >>"$out"
+		echo "not ok - mutant $name: no '# lab-caught-by: SUITE' line"
 		continue
 	fi
 	kgit checkout -q -f --detach "$LAB_SERIES_BRANCH" ||
 		die mutants "cannot check out $LAB_SERIES_BRANCH"
-	if ! kgit apply "$m" 2>"$LAB_OUT/logs/mutant-$name.apply"; then
-		echo "not ok - mutant $name: no longer applies to the series" >>"$out"
-		sed 's/^/#   /' "$LAB_OUT/logs/mutant-$name.apply" >>"$out"
+	if ! kgit apply "$m" 2>"$logs/mutant-$name.apply"; then
+		for suite in "${suites[@]}"; do
+			echo "not ok - mutant $name: no longer applies to the series ($suite cannot judge it)"
+			[ "$suite" = kdump ] && kdump_dirs . | sed 1d |
+				sed "s/.*/not ok - mutant $name: no longer applies to the series (kdump)/"
+		done
+		sed 's/^/#   /' "$logs/mutant-$name.apply"
 		continue
 	fi
-	kgit -c user.name=lab -c user.email=lab@localhost commit -q -a \
-		-m "lab mutant $name" || die mutants "cannot commit mutant $name"
+	# A fixed date: the same mutant is the same commit in every run, so
+	# its kernel, kept in $TOUT/kernels, is rebuilt only when it changes.
+	GIT_AUTHOR_DATE='2026-01-01T00:00:00Z' GIT_COMMITTER_DATE='2026-01-01T00:00:00Z' \
+		kgit commit -q -a -m "lab mutant $name" || die mutants "cannot commit mutant $name"
 	ref=$(kgit rev-parse HEAD)
 	for suite in "${suites[@]}"; do
 		case $suite in
@@ -116,8 +162,8 @@ for m in "${mutants[@]}"; do
 		intel-iommu-entry) catch_kunit "$name" "$ref" "$suite" ;;
 		kdump) catch_kdump "$name" "$ref" ;;
 		*) echo "not ok - mutant $name: unknown suite '$suite'" ;;
-		esac >>"$out"
+		esac | tee -a "$logs/mutants.tap"
 	done
 done
 kgit checkout -q -f "$LAB_SERIES_BRANCH"
-! grep -q '^not ok' "$out"
+! grep -q '^not ok' "$logs/mutants.tap" 2>/dev/null

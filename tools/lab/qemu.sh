@@ -3,15 +3,18 @@
 # Boot one lab kernel behind QEMU's intel-iommu and run guest scenarios.
 #
 #   qemu.sh KERNEL MODE CM RUNDIR [SCENARIOS] [ITERS]
-#     MODE       legacy | scalable
+#     MODE       legacy        legacy root/context tables, second-stage
+#                scalable-ss   scalable mode, second-stage (x-flts=off)
+#                scalable-fs   scalable mode, first-stage (x-flts=on)
 #     CM         on | off          (intel-iommu caching-mode)
 #     SCENARIOS  comma list of tools/lab/scenarios/*.sh ($LAB_SCENARIOS_DEFAULT)
 #
 # Writes RUNDIR/{console.log,tap.log,qemu.log,qemu-trace.log,result.tap}:
-# result.tap is the guest's TAP plus the host's checks of the console log
-# (WARN, BUG/Oops, KASAN, lockdep, list corruption, DMAR faults) and of how
-# the guest ended (finished, hung past the timeout, panicked, QEMU failed).
-# Exit 0 when every line is ok, 1 otherwise.
+# result.tap is the guest's TAP plus the host's checks: every scenario
+# asked for ran to its end (the guest's "# lab-scenario-done NAME"), how the
+# guest ended (finished, hung past the timeout, panicked, QEMU failed), the
+# console log (WARN, BUG/Oops, KASAN, lockdep, list corruption, DMAR
+# faults), and its plan. Exit 0 when every line is ok, 1 otherwise.
 #
 # A scenario may ask the host for more, in lines of its .sh:
 #   # lab-append: ARGS          kernel command line arguments
@@ -22,6 +25,7 @@
 # RUNDIR (the disk image still there) and prints TAP lines of its own.
 # The kdump scenario also gets a payload disk, /dev/vdb: a tar of KERNEL
 # and the initramfs, for the crash kernel.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 kernel=${1:?kernel image}
@@ -35,6 +39,7 @@ timeout=${LAB_TIMEOUT:-$((240 + 6 * iters))}
 [ -f "$kernel" ] || die qemu "no kernel image $kernel"
 [ -f "$LAB_OUT/initramfs.cpio.gz" ] || die qemu "no initramfs (run tools/lab/initramfs.sh)"
 command -v qemu-system-x86_64 >/dev/null || die qemu "qemu-system-x86_64 not found (package qemu-system-x86)"
+qemu_check_mode "$mode"
 
 rm -rf "$rundir"
 mkdir -p "$rundir"
@@ -55,13 +60,15 @@ extra=()
 case ",$scen," in
 *,kdump,*)
 	mkdir -p "$rundir/kdump"
-	cp "$kernel" "$rundir/kdump/bzImage" &&
+	if ! { cp "$kernel" "$rundir/kdump/bzImage" &&
 		cp "$LAB_OUT/initramfs.cpio.gz" "$rundir/kdump/initrd" &&
-		tar -cf "$rundir/kdump.tar" -C "$rundir/kdump" bzImage initrd ||
+		tar -cf "$rundir/kdump.tar" -C "$rundir/kdump" bzImage initrd; }; then
 		die qemu "cannot write the kdump payload $rundir/kdump.tar"
+	fi
 	rm -rf "$rundir/kdump"
 	# Behind a root port with ATS: the crash kernel meets a copied entry
 	# of a device the first kernel left with ATS enabled.
+	# shellcheck disable=SC2054 # QEMU's option syntax
 	extra=(-drive "file=$rundir/kdump.tar,if=none,id=d1,format=raw,readonly=on"
 		-device pcie-root-port,id=rp2,chassis=2,bus=pcie.0,addr=7.0
 		-device virtio-blk-pci,drive=d1,bus=rp2,ats=on,iommu_platform=on,disable-legacy=on)
@@ -72,9 +79,12 @@ iommu="intel-iommu,intremap=on,caching-mode=$cm,device-iotlb=on"
 append="console=ttyS0 panic=-1 oops=panic iommu.strict=1 lab.run=$scen lab.iters=$iters lab.mode=$mode lab.cm=$cm"
 case "$mode" in
 legacy) append="$append intel_iommu=on" ;;
-scalable) iommu="$iommu,x-scalable-mode=on"; append="$append intel_iommu=on,sm_on" ;;
-*) die qemu "unknown mode $mode" ;;
+scalable-ss) iommu="$iommu,x-scalable-mode=on,x-flts=off"; append="$append intel_iommu=on,sm_on" ;;
+scalable-fs) iommu="$iommu,x-scalable-mode=on,x-flts=on"; append="$append intel_iommu=on,sm_on" ;;
 esac
+# LAB_IOMMU_EXTRA: more intel-iommu properties, last (they win); the
+# harness self-test uses it to make a mode fall back behind its name.
+iommu="$iommu${LAB_IOMMU_EXTRA:+,$LAB_IOMMU_EXTRA}"
 append="$append$scen_append ${LAB_APPEND:-}"
 
 # -cpu max without LA57: with 5-level paging, KASAN reports a false
@@ -84,6 +94,7 @@ append="$append$scen_append ${LAB_APPEND:-}"
 # direct-map address (ff11...) looks wild. Seen 3 times in ~330 boots, always
 # in identify_cpu() before any IOMMU code runs; the IOMMU does not depend on
 # the CPU's paging depth.
+# shellcheck disable=SC2054,SC2206 # QEMU's option syntax; LAB_QEMU_EXTRA split on purpose
 cmd=(qemu-system-x86_64 -accel tcg -cpu max,la57=off -smp 2 -m 1G
 	-machine q35,kernel-irqchip=split -nodefaults -display none -no-reboot
 	-device "$iommu"
@@ -133,6 +144,16 @@ for e in "${expect[@]}"; do
 	fi
 done
 
+# Every scenario asked for ran to its end (a scenario killed by an oops or
+# a hang leaves no marker, whatever lines it wrote before).
+for s in ${scen//,/ }; do
+	if tr -d '\r' <"$rundir/tap.log" 2>/dev/null | grep -qx "# lab-scenario-done $s"; then
+		ok "scenario $s ran to its end"
+	else
+		nok "scenario $s ran to its end: no end marker (see $rundir/console.log)"
+	fi
+done
+
 # How the guest ended.
 first_panic=$(grep -m1 -E 'Kernel panic|Oops:|general protection fault|kernel BUG at' "$checked" 2>/dev/null)
 if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
@@ -177,5 +198,6 @@ else
 	nok "qemu: no DMAR fault seen by the emulated IOMMU ($qf vtd_dmar_fault events, first: $(grep -m1 '^vtd_dmar_fault' "$rundir/qemu-trace.log"))"
 fi
 echo "# metric boot_seconds=$secs" >>"$res"
+sed -i "1i 1..$(grep -cE '^(not )?ok' "$res")" "$res"
 
 ! grep -q '^not ok' "$res"

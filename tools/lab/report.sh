@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# report.sh: the base-vs-series table from $LAB_OUT/runs/{base,series}/*.
+# report.sh: target $LAB_TARGET's base-vs-series table from
+# $TOUT/runs/{base,series}/*, a row per run, named by QEMU version, stage
+# and caching mode.
 # Figures are per domain switch of the edu group (switch scenario, count
 # phase): QI descriptors (intel_iommu:qi_submit), qi_submit_sync() round
 # trips (kprobe), seconds (guest CLOCK_MONOTONIC, TCG: relative only).
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+lab_target "${LAB_TARGET:?LAB_TARGET unset}"
 
 metric() { # FILE NAME
 	sed -n "s/^# metric $2=//p" "$1" 2>/dev/null | tail -n 1
@@ -29,21 +33,29 @@ METRICS=(
 )
 
 echo
-echo "VT-d lab: base $(cat "$LAB_OUT/base.txt" 2>/dev/null || echo '?')"
-echo "          series $(series_patches | wc -l) patches, head $(cut -c1-12 "$LAB_OUT/kernels/series.commit" 2>/dev/null)"
+# label RUNDIR-NAME: legacy-cmoff -> "qemu 10.0.2 legacy, 2nd-stage cm=off"
+label() {
+	local n=${1#kdump-} k=
+	[ "$n" != "$1" ] && k="kdump "
+	echo "$k$(mode_label "${n%-cm*}" "${n##*-cm}")"
+}
+
+echo "VT-d lab, target $LAB_TARGET: base $(cat "$TOUT/base.txt" 2>/dev/null || echo '?')"
+echo "          series $(series_patches | wc -l) patches, head $(cut -c1-12 "$TOUT/kernels/series.commit" 2>/dev/null)"
+echo "          $(cat "$TOUT/newer.txt" 2>/dev/null)"
 echo
-printf '%-19s | %-10s %-10s' mode base series
+printf '%-43s | %-10s %-10s' mode base series
 for m in "${METRICS[@]}"; do printf ' | %-24s' "${m#*|}/switch"; done
 echo
-printf '%-19s | %-21s' "" ""
+printf '%-43s | %-21s' "" ""
 for m in "${METRICS[@]}"; do printf ' | %8s %8s %6s' base series ratio; done
 echo
-for d in "$LAB_OUT"/runs/series/* "$LAB_OUT"/runs/base/*; do
+for d in "$TOUT"/runs/series/* "$TOUT"/runs/base/*; do
 	[ -d "$d" ] && basename "$d"
-done | sort -u | while read -r mode; do
-	b=$LAB_OUT/runs/base/$mode/result.tap
-	s=$LAB_OUT/runs/series/$mode/result.tap
-	printf '%-19s | %-10s %-10s' "$mode" "$(verdict "$b")" "$(verdict "$s")"
+done | grep -v '^guard-' | sort -u | while read -r mode; do
+	b=$TOUT/runs/base/$mode/result.tap
+	s=$TOUT/runs/series/$mode/result.tap
+	printf '%-43s | %-10s %-10s' "$(label "$mode")" "$(verdict "$b")" "$(verdict "$s")"
 	for m in "${METRICS[@]}"; do
 		bv=$(metric "$b" "${m%%|*}")
 		sv=$(metric "$s" "${m%%|*}")

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Static checks of the series, as unnumbered TAP lines in $LAB_OUT/static.tap:
+# Static checks of target $LAB_TARGET's series, as TAP in $TOUT/static.tap
+# (the plan first: a line per patch for checkpatch and bisect, one for each
+# other check; the layout lines only for the target whose base file says
+# LAB_REPO_COPIES=yes):
 #   checkpatch  scripts/checkpatch.pl --strict on every patch: nothing reported
 #   fixes       every Fixes: line is in patches/fixes-verified
 #   bisect      every commit of the series builds drivers/iommu/ on its own
@@ -11,13 +14,16 @@
 #               at the same paths in this repo, and the repo has no others;
 #               MAINTAINERS is what the series adds to the kernel's
 # Needs tools/lab/base.sh to have run. Exit 0 when every line is ok.
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
+lab_target "${LAB_TARGET:?LAB_TARGET unset}"
 
-out=$LAB_OUT/static.tap
-logs=$LAB_OUT/logs/static
+out=$TOUT/static.tap
+logs=$TOUT/logs/static
 rm -rf "$logs"
 mkdir -p "$logs"
-: >"$out"
+with_copies=0
+[ "$(copies_target)" = "$LAB_TARGET" ] && with_copies=1
 ok() { echo "ok - $*" >>"$out"; }
 nok() { echo "not ok - $*" >>"$out"; }
 skip() { echo "ok - $1 # SKIP $2" >>"$out"; }
@@ -26,7 +32,8 @@ diag() { sed 's/^/#   /' >>"$out"; }
 mapfile -t patches < <(series_patches)
 mapfile -t commits < <(kgit rev-list --reverse "$LAB_BASE_TAG..$LAB_SERIES_BRANCH")
 [ ${#patches[@]} -eq ${#commits[@]} ] ||
-	die static "patches/series has ${#patches[@]} patches but the lab tree has ${#commits[@]} commits (run tools/lab/base.sh)"
+	die static "patches/$LAB_TARGET/series has ${#patches[@]} patches but the lab tree has ${#commits[@]} commits (run tools/lab/base.sh)"
+echo "1..$((2 * ${#patches[@]} + 4 + 2 * with_copies))" >"$out"
 
 # checkpatch, from the base tree (the script and its data files), run as on
 # the Debian tarball: no git history (GIT_DIR), so commit ids cannot be
@@ -38,7 +45,7 @@ fi
 for p in "${patches[@]}"; do
 	if (cd "$LAB_SRC" && GIT_DIR=/nonexistent perl scripts/checkpatch.pl \
 		--strict --ignore UNKNOWN_COMMIT_ID --showfile \
-		"$REPO/patches/$p") >"$logs/checkpatch-$p.log" 2>&1; then
+		"$TDIR/$p") >"$logs/checkpatch-$p.log" 2>&1; then
 		rc=0
 	else
 		rc=1
@@ -58,7 +65,7 @@ for p in "${patches[@]}"; do
 		nfix=$((nfix + 1))
 		grep -qF -- "$l |" "$REPO/patches/fixes-verified" 2>/dev/null ||
 			echo "$p: $l"
-	done < <(sed -n '/^---$/q; /^Fixes: /p' "$REPO/patches/$p")
+	done < <(sed -n '/^---$/q; /^Fixes: /p' "$TDIR/$p")
 done >"$logs/fixes.log"
 if [ ${#patches[@]} -eq 0 ]; then
 	skip "fixes: Fixes: tags verified" "the series is empty"
@@ -115,30 +122,32 @@ for kind in sparse w1; do
 	fi
 done
 
-# Layout: one source of truth per line.
 mapfile -t added < <(kgit diff --name-only --diff-filter=A "$LAB_BASE_TAG" "$LAB_SERIES_BRANCH")
-mapfile -t copies < <(cd "$REPO" && git ls-files drivers include Documentation tools |
-	grep -v '^tools/lab/')
-bad=0
-for f in "${added[@]}"; do
-	if [ ! -f "$REPO/$f" ]; then
-		echo "$f: added by the series, missing from the repo"
-		bad=1
-	elif ! kgit show "$LAB_SERIES_BRANCH:$f" | cmp -s - "$REPO/$f"; then
-		echo "$f: repo copy differs from what the series adds"
-		bad=1
+# Layout: one source of truth per line.
+layout() {
+	mapfile -t copies < <(cd "$REPO" && git ls-files drivers include Documentation tools |
+		grep -v '^tools/lab/')
+	bad=0
+	for f in "${added[@]}"; do
+		if [ ! -f "$REPO/$f" ]; then
+			echo "$f: added by the series, missing from the repo"
+			bad=1
+		elif ! kgit show "$LAB_SERIES_BRANCH:$f" | cmp -s - "$REPO/$f"; then
+			echo "$f: repo copy differs from what the series adds"
+			bad=1
+		fi
+	done >"$logs/layout.log"
+	for f in "${copies[@]}"; do
+		printf '%s\n' "${added[@]}" | grep -qxF "$f" ||
+			{ echo "$f: in the repo but not added by the series"; bad=1; }
+	done >>"$logs/layout.log"
+	if [ $bad -eq 0 ] && [ ! -s "$logs/layout.log" ]; then
+		ok "layout: ${#added[@]} files the series adds, each byte-identical to its repo copy; no other copies"
+	else
+		nok "layout: files the series adds are byte-identical to their repo copies"
+		diag <"$logs/layout.log"
 	fi
-done >"$logs/layout.log"
-for f in "${copies[@]}"; do
-	printf '%s\n' "${added[@]}" | grep -qxF "$f" ||
-		{ echo "$f: in the repo but not added by the series"; bad=1; }
-done >>"$logs/layout.log"
-if [ $bad -eq 0 ] && [ ! -s "$logs/layout.log" ]; then
-	ok "layout: ${#added[@]} files the series adds, each byte-identical to its repo copy; no other copies"
-else
-	nok "layout: files the series adds are byte-identical to their repo copies"
-	diag <"$logs/layout.log"
-fi
+}
 
 # kernel-doc on the C files the series adds: nothing reported.
 : >"$logs/kernel-doc.log"
@@ -159,21 +168,28 @@ else
 	head -n 20 "$logs/kernel-doc.log" | diag
 fi
 
-# MAINTAINERS in the repo is exactly what the series adds to the kernel's
-# (kernel format, one source of truth); neither may exist without the other.
-trim_blank() { sed -e '/./,$!d' | tac | sed -e '/./,$!d' | tac; }
-kgit diff "$LAB_BASE_TAG" "$LAB_SERIES_BRANCH" -- MAINTAINERS |
-	awk '/^\+\+\+/ { next } /^\+/ { print substr($0, 2) }' | trim_blank >"$logs/maintainers.series"
-if [ -f "$REPO/MAINTAINERS" ]; then
-	trim_blank <"$REPO/MAINTAINERS" >"$logs/maintainers.repo"
-else
-	: >"$logs/maintainers.repo"
-fi
-if diff -u "$logs/maintainers.series" "$logs/maintainers.repo" >"$logs/maintainers.diff"; then
-	ok "layout: MAINTAINERS is what the series adds to the kernel's ($(grep -c '^F:' "$logs/maintainers.series") F: lines)"
-else
-	nok "layout: MAINTAINERS equals what the series adds to the kernel's MAINTAINERS"
-	head -n 20 "$logs/maintainers.diff" | diag
+maintainers() {
+	# MAINTAINERS in the repo is exactly what the series adds to the kernel's
+	# (kernel format, one source of truth); neither may exist without the other.
+	trim_blank() { sed -e '/./,$!d' | tac | sed -e '/./,$!d' | tac; }
+	kgit diff "$LAB_BASE_TAG" "$LAB_SERIES_BRANCH" -- MAINTAINERS |
+		awk '/^\+\+\+/ { next } /^\+/ { print substr($0, 2) }' | trim_blank >"$logs/maintainers.series"
+	if [ -f "$REPO/MAINTAINERS" ]; then
+		trim_blank <"$REPO/MAINTAINERS" >"$logs/maintainers.repo"
+	else
+		: >"$logs/maintainers.repo"
+	fi
+	if diff -u "$logs/maintainers.series" "$logs/maintainers.repo" >"$logs/maintainers.diff"; then
+		ok "layout: MAINTAINERS is what the series adds to the kernel's ($(grep -c '^F:' "$logs/maintainers.series") F: lines)"
+	else
+		nok "layout: MAINTAINERS equals what the series adds to the kernel's MAINTAINERS"
+		head -n 20 "$logs/maintainers.diff" | diag
+	fi
+}
+
+if [ $with_copies -eq 1 ]; then
+	layout
+	maintainers
 fi
 
 ! grep -q '^not ok' "$out"

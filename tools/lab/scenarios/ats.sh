@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash # sourced by guest/init (busybox sh), helpers from guest/tap.sh
 # ats: an ATS-capable device without a driver (virtio-rng-pci,ats=on behind
 # a PCIe root port, intel-iommu device-iotlb=on; virtio-pci unbound) switched LAB_ITERS times
 # between identity and DMA. The driver enables ATS when it attaches a DMA
@@ -7,20 +8,20 @@
 # device-TLB invalidation then. Counted per switch from intel_iommu:qi_submit.
 # Fails on a kernel that disables ATS before the teardown (the device-TLB
 # step is then skipped), as the base does.
-# lab-fixed-by: iommu/vt-d: Block translation before disabling ATS and removing cache tags
+# lab-fixed-by: 6.12.y: iommu/vt-d: Block translation before disabling ATS and removing cache tags
 
 dev=$(lab_pci_dev 0x1af4 0x1044) || { tap_fail "ats: virtio-rng device present"; return 0; }
-grp=$(readlink -f $dev/iommu_group)
+grp=$(readlink -f "$dev/iommu_group")
 T=/sys/kernel/tracing
 # virtio-pci (built in for the disk) binds it; the group type can change
 # only without a driver.
-[ -e $dev/driver ] && echo $(basename $dev) >$dev/driver/unbind
+[ -e "$dev/driver" ] && basename "$dev" >"$dev/driver/unbind"
 tap_check "ats: device alone in its IOMMU group without a driver" \
 	sh -c "[ \$(ls $grp/devices | wc -l) -eq 1 ] && [ ! -e $dev/driver ]"
 
-out=$(labats $dev)
+out=$(labats "$dev")
 rc=$?
-tap_diag "$out (type $(cat $grp/type))"
+tap_diag "$out (type $(cat "$grp/type"))"
 if [ $rc -ne 0 ]; then
 	tap_fail "ats: device exposes an ATS capability"
 	return 0
@@ -33,11 +34,11 @@ detach=0
 flushed=0
 total=0
 i=0
-while [ $i -lt $LAB_ITERS ]; do
-	from=$(cat $grp/type)
+while [ $i -lt "$LAB_ITERS" ]; do
+	from=$(cat "$grp/type")
 	echo >$T/trace
 	echo 1 >$T/tracing_on
-	if ! labswitch $grp 1 >/dev/null 2>/tmp/ats.err; then
+	if ! labswitch "$grp" 1 >/dev/null 2>/tmp/ats.err; then
 		echo 0 >$T/tracing_on
 		tap_fail "ats: switch $i from $from: $(cat /tmp/ats.err)"
 		echo 0 >$T/events/intel_iommu/qi_submit/enable
@@ -53,6 +54,6 @@ while [ $i -lt $LAB_ITERS ]; do
 	i=$((i + 1))
 done
 echo 0 >$T/events/intel_iommu/qi_submit/enable
-tap_metric ats_dev_tlb_inv_per_switch "$(awk -v a=$total -v b=$LAB_ITERS 'BEGIN { printf "%.2f", a / b }')"
+tap_metric ats_dev_tlb_inv_per_switch "$(awk -v a="$total" -v b="$LAB_ITERS" 'BEGIN { printf "%.2f", a / b }')"
 tap_check "ats: every detach from a DMA domain invalidated the device TLB ($flushed of $detach)" \
 	test "$detach" -gt 0 -a "$flushed" -eq "$detach"

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash # sourced by guest/init (busybox sh), helpers from guest/tap.sh
 # kdump: a crash kernel inherits live translation tables and tears the
 # copied context entries down through the handshake.
 #
@@ -47,12 +48,12 @@ SLICE_BLOCKS=257	# 4 KiB blocks: the ELF headers, then the first MiB
 # PASID entry val[2]:val[1]:val[0].
 old_did() {
 	local v
-	v=$(awk -v d="$1" -v sm=$([ "$LAB_MODE" = scalable ] && echo 1 || echo 0) '
+	v=$(awk -v d="$1" -v sm="$(lab_sm && echo 1 || echo 0)" '
 		$1 != d { next }
 		!sm { split($3, c, ":"); print c[1]; exit }
 		$4 == 0 { split($5, p, ":"); print p[2]; exit }' \
 		/sys/kernel/debug/iommu/intel/dmar_translation_struct)
-	if [ "$LAB_MODE" = scalable ]; then
+	if lab_sm; then
 		echo $(( ${v:-0} & 0xffff ))
 	else
 		echo $(( ${v:-0} >> 8 & 0xffff ))
@@ -63,8 +64,8 @@ old_did() {
 payload_dev() {
 	local d
 	for d in /sys/bus/pci/devices/*; do
-		[ "$(cat $d/vendor)" = 0x1af4 ] && [ "$(cat $d/device)" = 0x1042 ] &&
-			[ "${d##*/}" != "0000:$DISK_BDF" ] && { echo $d; return 0; }
+		[ "$(cat "$d/vendor")" = 0x1af4 ] && [ "$(cat "$d/device")" = 0x1042 ] &&
+			[ "${d##*/}" != "0000:$DISK_BDF" ] && { echo "$d"; return 0; }
 	done
 	return 1
 }
@@ -107,7 +108,7 @@ kdump_first() {
 	# The payload disk (/dev/vdb, behind a root port): ATS enabled.
 	pay=$(payload_dev)
 	if [ -n "$pay" ]; then
-		tap_check "kdump: ATS enabled on the payload disk $(basename $pay) at the crash" \
+		tap_check "kdump: ATS enabled on the payload disk $(basename "$pay") at the crash" \
 			sh -c "labats $pay | grep -q 'enabled 1'"
 	else
 		tap_fail "kdump: payload disk behind a PCIe root port present"
@@ -116,7 +117,7 @@ kdump_first() {
 	edu=$(lab_pci_dev 0x1234 0x11e8)
 	if [ -n "$edu" ]; then
 		tap_check "kdump: edu in a DMA domain at the crash" \
-			grep -qx DMA "$(readlink -f $edu/iommu_group)/type"
+			grep -qx DMA "$(readlink -f "$edu/iommu_group")/type"
 	else
 		tap_fail "kdump: edu device present"
 	fi
@@ -127,6 +128,7 @@ kdump_first() {
 		return 0
 	fi
 	cmdline=
+	# shellcheck disable=SC2013 # /proc/cmdline is one line, split into words on purpose
 	for a in $(cat /proc/cmdline); do
 		case "$a" in
 		crashkernel=* | lab.run=*) ;;
@@ -157,6 +159,7 @@ qi_qw0() {
 
 kdump_capture() {
 	local did=0 a q gran hit first slice sum back pay n
+	# shellcheck disable=SC2013 # /proc/cmdline is one line, split into words on purpose
 	for a in $(cat /proc/cmdline); do
 		case "$a" in
 		lab.kdump.did=*) did=${a#lab.kdump.did=} ;;
@@ -187,7 +190,7 @@ kdump_capture() {
 		if [ $gran -eq 1 ]; then
 			hit="global $q"
 		elif [ $gran -eq 3 ] && [ $(( q >> 32 & 0xffff )) -eq $DISK_SID ]; then
-			if [ "$LAB_MODE" = scalable ] || [ $(( q >> 16 & 0xffff )) -eq "$did" ]; then
+			if lab_sm || [ $(( q >> 16 & 0xffff )) -eq "$did" ]; then
 				hit="device $q"
 			fi
 		fi
@@ -221,7 +224,7 @@ kdump_capture() {
 	fi
 
 	# PASID-cache (scalable): QI_PC_GRAN in bits 5:4, 3 = global.
-	if [ "$LAB_MODE" = scalable ]; then
+	if lab_sm; then
 		hit=
 		for q in $(qi_qw0 pc_inv); do
 			[ $(( q >> 4 & 3 )) -eq 3 ] && hit="global $q"
@@ -238,7 +241,7 @@ kdump_capture() {
 	pay=$(payload_dev)
 	if [ -z "$pay" ]; then
 		tap_fail "kdump: payload disk behind a PCIe root port present"
-	elif ! window ${pay##*/} >/tmp/kdump.pwindow; then
+	elif ! window "${pay##*/}" >/tmp/kdump.pwindow; then
 		tap_fail "kdump: the payload disk was attached in the crash kernel (no attach_device_to_domain for ${pay##*/})"
 	else
 		sed 's/^ *//; s/^/# payload disk attach: /' /tmp/kdump.pwindow >&3
