@@ -83,5 +83,6 @@ for f in "${added[@]}"; do
 	git -C "$kdir" show "$branch:$f" >"$REPO/$f"
 done
 git -C "$kdir" diff "$LAB_BASE_TAG" "$branch" -- MAINTAINERS |
-	awk '/^\+\+\+/ { next } /^\+/ { print substr($0, 2) }' >"$REPO/MAINTAINERS"
+	awk '/^\+\+\+/ { next } /^\+/ { print substr($0, 2) }' |
+	sed -e '/./,$!d' | tac | sed -e '/./,$!d' | tac >"$REPO/MAINTAINERS"
 log "regenerated ${#added[@]} repo copies and MAINTAINERS from $branch"

@@ -115,7 +115,6 @@ run_step() {
 		die "$name" "failed with exit code $rc (full log: $logf)"
 	fi
 	log "$name: done in $(($(date +%s) - start))s"
-	echo "$name $(($(date +%s) - start))" >>"$LAB_OUT/timings.txt"
 }
 
 STEPS=()
