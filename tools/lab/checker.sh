@@ -20,7 +20,7 @@ ref=${1:-$LAB_SERIES_BRANCH}
 log=${2:-$TOUT/logs/checker.log}
 dir=$LAB_SRC/tools/testing/vtd
 
-kgit checkout -q -f "$ref" || die checker "cannot check out $ref"
+kgit checkout -q -f --detach "$ref" || die checker "cannot check out $ref"
 if [ ! -f "$dir/Makefile" ]; then
 	printf '1..1\nnot ok - tools/testing/vtd: not in %s\n' "$ref"
 	exit 1

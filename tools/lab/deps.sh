@@ -14,7 +14,7 @@ echo "1..1"
 PKGS=(
 	build-essential bc bison flex libelf-dev libssl-dev  # kernel build
 	git xz-utils cpio ccache perl util-linux coreutils   # tree, cpio, locks
-	sparse shellcheck                                    # static checks
+	sparse shellcheck python3                            # static checks, export.sh
 	busybox-static kexec-tools                           # guest, kdump
 )
 QEMU_PKG=qemu-system-x86

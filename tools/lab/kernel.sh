@@ -19,7 +19,7 @@ lab_target "${LAB_TARGET:?LAB_TARGET unset}"
 checkout() {
 	kgit rev-parse -q --verify "$1^{commit}" >/dev/null ||
 		die build "no such revision in the lab tree: $1 (run tools/lab/base.sh)"
-	kgit checkout -q -f "$1" || die build "git checkout $1 failed"
+	kgit checkout -q -f --detach "$1" || die build "git checkout $1 failed"
 }
 
 configure() {

@@ -198,6 +198,8 @@ series_patches() {
 # (drivers/, include/, tools/testing/, Documentation/, MAINTAINERS): the
 # one whose base file says LAB_REPO_COPIES=yes.
 copies_target() {
+	[ "$(grep -l '^LAB_REPO_COPIES=yes' "$REPO"/patches/*/base 2>/dev/null | wc -l)" -le 1 ] ||
+		die layout "more than one patches/*/base says LAB_REPO_COPIES=yes"
 	grep -l '^LAB_REPO_COPIES=yes' "$REPO"/patches/*/base 2>/dev/null |
 		sed 's#.*/patches/\(.*\)/base#\1#'
 }

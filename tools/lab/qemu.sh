@@ -41,8 +41,10 @@ timeout=${LAB_TIMEOUT:-$((240 + 6 * iters))}
 command -v qemu-system-x86_64 >/dev/null || die qemu "qemu-system-x86_64 not found (package qemu-system-x86)"
 qemu_check_mode "$mode"
 
-rm -rf "$rundir"
+# The run directory anew, but for the files the lab's step wrapper keeps
+# there (result.tap.err, .rc): they hold this very run's errors.
 mkdir -p "$rundir"
+find "$rundir" -mindepth 1 -maxdepth 1 ! -name 'result.tap.*' -exec rm -rf {} +
 truncate -s 64M "$rundir/disk.img"
 
 # What the scenarios ask of the host.

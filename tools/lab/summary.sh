@@ -37,8 +37,18 @@ BEGIN {
 		split(ARGV[i], kv, "=")
 		label = kv[1]; file = substr(ARGV[i], length(label) + 2)
 		r = (getline line < file)
+		rc = slurp(file ".rc"); gsub(/[^0-9]/, "", rc)
+		err = ""
+		if ((getline l < (file ".err")) > 0) {
+			do { if (l ~ /ERROR \[/) err = l } while ((getline l < (file ".err")) > 0)
+			close(file ".err")
+		}
+		sub(/^\[lab [^]]*\] /, "", err)
 		if (r < 0) {
-			emit(label, "not ok - results missing: " file " (the step never ran)")
+			if (rc != "" && rc + 0 != 0)
+				emit(label, "not ok - results missing: " file ": the step exited " rc (err != "" ? ": " err : ""))
+			else
+				emit(label, "not ok - results missing: " file " (the step never ran)")
 			continue
 		}
 		plan = -1; results = 0; nfail = 0
@@ -51,13 +61,6 @@ BEGIN {
 			} else if (line ~ /^#/) print line
 		} while ((getline line < file) > 0)
 		close(file)
-		rc = slurp(file ".rc"); gsub(/[^0-9]/, "", rc)
-		err = ""
-		if ((getline l < (file ".err")) > 0) {
-			do { if (l ~ /ERROR \[/) err = l } while ((getline l < (file ".err")) > 0)
-			close(file ".err")
-		}
-		sub(/^\[lab [^]]*\] /, "", err)
 		if (plan < 0)
 			emit(label, "not ok - step declared no plan (1..N): its results cannot be trusted (" file ")")
 		else if (results < plan)

@@ -13,7 +13,7 @@ _tap_bump() {
 tap_ok() { _tap_bump; echo "ok - $*" >&3; }
 tap_fail() { _tap_bump; echo "not ok - $*" >&3; }
 tap_skip() { _tap_bump; echo "ok - $1 # SKIP $2" >&3; }
-tap_diag() { echo "# $*" >&3; }
+tap_diag() { printf '%s\n' "$*" | sed 's/^/# /' >&3; }
 tap_metric() { echo "# metric $1=$2" >&3; }
 # tap_check DESC CMD...: ok when CMD succeeds; its output goes to the
 # diagnostics when it fails.

@@ -11,6 +11,7 @@
 # The device has no driver and does no DMA (QEMU 10 would not translate
 # it anyway: no iommu_platform); what counts is what the kernel sends.
 # lab-fixed-by: 6.12.y: iommu/vt-d: Block translation before disabling ATS and removing cache tags
+# lab-guard-line: ats: every detach from a DMA domain invalidated the device TLB
 
 dev=$(lab_pci_dev 0x1af4 0x1044) || { tap_fail "ats: virtio-rng device present"; return 0; }
 grp=$(readlink -f "$dev/iommu_group")
