@@ -114,11 +114,19 @@ for f in "$TDIR"/*.patch; do
 		die series "patches/$LAB_TARGET/$b is not listed in patches/$LAB_TARGET/series"
 done
 
-# am_all GITDIR WHAT: git am every patch in GITDIR; on failure print
-# "PATCH|FILES" and return 1.
+# LAB_TEST_PATCHES must be patches of the series.
+for p in $LAB_TEST_PATCHES; do
+	printf '%s\n' "${patches[@]}" | grep -qxF "$p" ||
+		die series "patches/$LAB_TARGET/base: LAB_TEST_PATCHES names $p, which the series does not list"
+done
+
+# am_all GITDIR [PATCH...]: git am the patches (default: the series) in
+# GITDIR; on failure print "PATCH|FILES" and return 1.
 am_all() {
 	local g=$1 p out files
-	for p in "${patches[@]}"; do
+	shift
+	[ $# -gt 0 ] || set -- "${patches[@]}"
+	for p in "$@"; do
 		if ! out=$(GIT_COMMITTER_DATE='2026-01-01T00:00:00Z' git -C "$g" \
 				-c user.name=vtd-lab -c user.email=vtd-lab@localhost \
 				am -q "$TDIR/$p" 2>&1); then
@@ -137,9 +145,11 @@ am_all() {
 # dates), and an unchanged series leaves the tree and its timestamps alone,
 # so nothing is rebuilt for it.
 sstamp=$LAB_CACHE/$LAB_TARGET/series.stamp
-skey="$used $(cat "${patches[@]/#/$TDIR/}" /dev/null | sha1sum | cut -c1-40)"
+skey="$used $(cat "${patches[@]/#/$TDIR/}" /dev/null | sha1sum | cut -c1-40) tests:${LAB_TEST_PATCHES// /,}"
 if [ "$(cat "$sstamp" 2>/dev/null)" = "$skey" ] &&
-   kgit rev-parse -q --verify "refs/heads/$LAB_SERIES_BRANCH" >/dev/null; then
+   kgit rev-parse -q --verify "refs/heads/$LAB_SERIES_BRANCH" >/dev/null &&
+   { [ -z "$LAB_TEST_PATCHES" ] ||
+     kgit rev-parse -q --verify "refs/heads/$LAB_TESTS_BRANCH" >/dev/null; }; then
 	log "base[$LAB_TARGET]: series unchanged since it was applied"
 else
 	rm -f "$sstamp"
@@ -147,6 +157,17 @@ else
 	kgit checkout -q -f -B "$LAB_SERIES_BRANCH" "$LAB_BASE_TAG" || die base-git "checkout failed"
 	if ! r=$(am_all "$LAB_SRC"); then
 		die series "target $LAB_TARGET: patch ${r%%|*} does not apply to $BASE_PACKAGE $used (failing file: ${r#*|})"
+	fi
+	# The series' test patches alone on the base: the kernel on which
+	# the KUnit guards must fail (the fixes they guard are missing).
+	kgit branch -q -D "$LAB_TESTS_BRANCH" >/dev/null 2>&1 || true
+	if [ -n "$LAB_TEST_PATCHES" ]; then
+		kgit checkout -q -f -B "$LAB_TESTS_BRANCH" "$LAB_BASE_TAG" || die base-git "checkout failed"
+		# shellcheck disable=SC2086 # a list of patch names
+		if ! r=$(am_all "$LAB_SRC" $LAB_TEST_PATCHES); then
+			die series "target $LAB_TARGET: test patch ${r%%|*} does not apply alone to $BASE_PACKAGE $used (failing file: ${r#*|})"
+		fi
+		kgit checkout -q -f "$LAB_SERIES_BRANCH" || die base-git "checkout failed"
 	fi
 	echo "$skey" >"$sstamp"
 fi

@@ -34,7 +34,10 @@ n=$(git -C "$kdir" rev-list --count "$LAB_BASE_TAG..$branch")
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# A stable set's subjects say its tree: "[PATCH 6.12.y 1/9]"
+# (LAB_SUBJECT_PREFIX in its base file).
 git -C "$kdir" format-patch -q --cover-letter -o "$tmp" \
+	--subject-prefix="${LAB_SUBJECT_PREFIX:-PATCH}" \
 	"$LAB_BASE_TAG..$branch" || die export "git format-patch failed"
 
 new_cover=$(ls "$tmp"/0000-*.patch)
@@ -45,13 +48,13 @@ if [ -f "$cover" ]; then
 import re, sys
 old, new, n = open(sys.argv[1]).read(), open(sys.argv[2]).read(), sys.argv[3]
 ohead, obody = old.split("\n\n", 1)
-subj = re.search(r"^Subject: \[PATCH [0-9]+/[0-9]+\] (.*(?:\n .*)*)", ohead, re.M)
+subj = re.search(r"^Subject: \[[^]\n]*?[0-9]+/[0-9]+\] (.*(?:\n .*)*)", ohead, re.M)
 short = re.search(r"^\S.* \([0-9]+\):$", obody, re.M)
 if not subj or not short:
     sys.exit("old cover letter: no subject or no shortlog")
 blurb = obody[:short.start()]
 nhead, nbody = new.split("\n\n", 1)
-nhead = re.sub(r"^(Subject: \[PATCH [0-9]+/[0-9]+\] )\*\*\* SUBJECT HERE \*\*\*",
+nhead = re.sub(r"^(Subject: \[[^]\n]*?[0-9]+/[0-9]+\] )\*\*\* SUBJECT HERE \*\*\*",
                lambda m: m.group(1) + subj.group(1), nhead, flags=re.M)
 if "*** BLURB HERE ***" not in nbody:
     sys.exit("new cover letter: no blurb marker")

@@ -85,6 +85,8 @@ case "$cmd" in
 image)
 	ref=${2:?ref}
 	name=${3:?name}
+	# No image of an earlier run may stand in for one that failed.
+	rm -f "$TOUT/kernels/$name".{bzImage,config,commit}
 	checkout "$ref"
 	configure
 	run_step "build-$LAB_TARGET-$name" "$TOUT/logs/build-$name.log" kmake bzImage

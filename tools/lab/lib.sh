@@ -69,6 +69,7 @@ LAB_KDUMP_MODES=${LAB_KDUMP_MODES-legacy:off scalable-fs:on}
 # Tag and branch names inside the lab's kernel git tree.
 LAB_BASE_TAG=lab-base
 LAB_SERIES_BRANCH=lab-series
+LAB_TESTS_BRANCH=lab-base-tests
 
 _elapsed() {
 	local s=$(($(date +%s) - LAB_T0))
@@ -165,11 +166,20 @@ lab_targets() {
 #   LAB_PROFILE  full    static checks, checker, whole matrix, kdump, mutants
 #                stable  static checks, boot plus the scenarios that guard
 #                        its fixes, kdump (lighter: stable sets are small)
+#   LAB_TEST_PATCHES  the series' patches that only add tests; applied
+#                alone on the base they give the "base-tests" kernel
+#   LAB_KUNIT_GUARDS  KUnit cases (suite.case) of those tests that guard a
+#                fix: each must fail on base-tests and pass on the series
+#   LAB_WITH_CHECKER=no, LAB_WITH_MUTANTS=no: a full target whose series carries no
+#                checker / that no mutant names: reported as skipped
+#   LAB_SUBJECT_PREFIX  export.sh's subject prefix ("PATCH 6.12.y")
 lab_target() {
 	LAB_TARGET=${1:?target}
 	TDIR=$REPO/patches/$LAB_TARGET
 	[ -f "$TDIR/base" ] || die target "patches/$LAB_TARGET/base is missing"
 	BASE_PACKAGE='' BASE_VERSION='' BASE_SUITE='' BASE_KERNEL='' LAB_PROFILE=''
+	LAB_TEST_PATCHES='' LAB_KUNIT_GUARDS='' LAB_WITH_CHECKER='' LAB_WITH_MUTANTS=''
+	LAB_SUBJECT_PREFIX=''
 	# shellcheck source=/dev/null
 	. "$TDIR/base"
 	: "${BASE_PACKAGE:?patches/$LAB_TARGET/base: BASE_PACKAGE unset}"

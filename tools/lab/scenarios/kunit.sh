@@ -1,7 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=dash # sourced by guest/init (busybox sh), helpers from guest/tap.sh
-# kunit: report every KUnit suite built into the kernel (they ran at boot)
-# as one TAP line, with the failing cases named. No suites: skipped.
+# kunit: report every KUnit suite built into the kernel (they ran at boot):
+# one TAP line per case ("kunit: SUITE.CASE", a skipped case as a skip
+# with KUnit's reason) and one per suite. No suites: skipped.
+#
+# Caught: a case that fails is a "not ok" line of its own, which the
+# lab's KUnit guards look for on the base with only the tests applied
+# (tools/lab/lab, guards).
 
 K=/sys/kernel/debug/kunit
 found=0
@@ -10,11 +15,23 @@ for d in "$K"/*/; do
 	found=1
 	suite=$(basename "$d")
 	res=$d/results
+	# Top-level cases are indented by four spaces; parameterized cases
+	# nest deeper and are summed up in their case's line.
+	sed -n 's/^    \(not ok\|ok\) [0-9]* \(.*\)$/\1|\2/p' "$res" >/tmp/kunit.cases
+	while IFS='|' read -r st rest; do
+		name=${rest%% # *}
+		case "$st|$rest" in
+		"ok|"*" # SKIP"*) tap_skip "kunit: $suite.$name" "${rest#* # SKIP }" ;;
+		"ok|"*) tap_ok "kunit: $suite.$name" ;;
+		*) tap_fail "kunit: $suite.$name" ;;
+		esac
+	done </tmp/kunit.cases
 	if grep -q "^not ok [0-9]* $suite\$\|^not ok [0-9]* $suite " "$res"; then
 		tap_fail "kunit: $suite"
-		grep '^ *not ok' "$res" | sed 's/^/#   /' >&3
+		# What failed and why (KUnit's expectation reports), bounded.
+		grep -v '^ *ok \|^KTAP\|^ *1\.\.' "$res" | head -n 40 | sed 's/^/#   /' >&3
 	elif grep -q "^ok [0-9]* $suite\( \|\$\)" "$res"; then
-		tap_ok "kunit: $suite ($(grep -c '^ *ok ' "$res") ok lines)"
+		tap_ok "kunit: $suite ($(grep -c '^    ok ' "$res") of $(wc -l </tmp/kunit.cases) cases ok, $(grep -c '^    ok .* # SKIP' "$res") of them skipped)"
 	else
 		tap_fail "kunit: $suite (no result line)"
 		sed 's/^/#   /' "$res" >&3
