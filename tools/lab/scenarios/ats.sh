@@ -10,7 +10,8 @@
 # step is then skipped), as the base does.
 # The device has no driver and does no DMA (QEMU 10 would not translate
 # it anyway: no iommu_platform); what counts is what the kernel sends.
-# lab-fixed-by: 6.12.y: iommu/vt-d: Block translation before disabling ATS and removing cache tags
+# lab-fixed-by: 6.12.y: iommu/vt-d: Disable ATS only after tearing down the entry on detach
+# lab-fixed-by: 6.1.y: iommu/vt-d: Disable ATS only after tearing down the entry on detach
 # lab-guard-line: ats: every detach from a DMA domain invalidated the device TLB
 
 dev=$(lab_pci_dev 0x1af4 0x1044) || { tap_fail "ats: virtio-rng device present"; return 0; }
