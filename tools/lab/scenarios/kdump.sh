@@ -33,6 +33,12 @@
 # Caught mutant: skipping the copied-path invalidations
 # (tools/lab/mutants/skip-copied-invalidation.patch) leaves no
 # invalidation for the disk's SID in the crash kernel's trace.
+# Guard (tools/lab/lab, guards): 6.1.192 invalidates a copied
+# scalable-mode context entry with a "DID" read from RID_PASID bits and
+# no PASID-cache invalidation; its stable set fixes that.
+# lab-fixed-by: 6.1.y: iommu/vt-d: Tear a copied context entry down through the handshake
+# lab-guard-line: kdump: PASID-cache invalidation for the copied PASID table
+# lab-guard-mode: scalable-fs:on
 # lab-append: crashkernel=256M
 # lab-console-expect: sysrq: Trigger a crash
 # lab-console-expect: Kernel panic - not syncing: sysrq triggered crash
