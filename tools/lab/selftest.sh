@@ -127,10 +127,9 @@ mkdir -p "$r/tools" "$r/patches/broken"
 cp -r "$LAB_DIR" "$r/tools/lab"
 t=$(lab_targets | head -n 1)
 lab_target "$t"
-# The package lines only: the broken series has no test patches and the
-# scratch repo keeps no copies.
-grep -v '^LAB_TEST_PATCHES=\|^LAB_KUNIT_GUARDS=\|^LAB_REPO_COPIES=' "$TDIR/base" \
-	>"$r/patches/broken/base"
+# The package and profile lines only: the broken series has no test
+# patches, and the scratch repo keeps no copies.
+grep '^BASE_\|^LAB_PROFILE=' "$TDIR/base" >"$r/patches/broken/base"
 cat >"$r/patches/broken/0001-broken.patch" <<'EOF'
 From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
 From: lab <lab@localhost>
