@@ -21,6 +21,8 @@
 #   # lab-console-expect: TEXT  a console line the scenario causes on
 #                               purpose (kdump's panic): it must appear, and
 #                               is then exempt from the console checks
+#   # lab-qemu-trace: EVENT...  QEMU trace events into qemu-trace.log, for
+#                               the scenario's .host check to read
 # and tools/lab/scenarios/NAME.host, if present, runs after QEMU with
 # RUNDIR (the disk image still there) and prints TAP lines of its own.
 # The kdump scenario also gets a payload disk, /dev/vdb: a tar of KERNEL
@@ -51,10 +53,14 @@ truncate -s 64M "$rundir/disk.img"
 scen_append=
 expect=()
 hooks=()
+traces=(-trace vtd_dmar_fault -trace vtd_frr_new)
 for s in ${scen//,/ }; do
 	f=$LAB_DIR/scenarios/$s.sh
 	[ -f "$f" ] || continue
 	scen_append="$scen_append $(sed -n 's/^# lab-append: //p' "$f" | tr '\n' ' ')"
+	for e in $(sed -n 's/^# lab-qemu-trace: //p' "$f" | tr '\n' ' '); do
+		traces+=(-trace "$e")
+	done
 	mapfile -t -O ${#expect[@]} expect < <(sed -n 's/^# lab-console-expect: //p' "$f")
 	[ -x "$LAB_DIR/scenarios/$s.host" ] && hooks+=("$LAB_DIR/scenarios/$s.host")
 done
@@ -107,7 +113,7 @@ cmd=(qemu-system-x86_64 -accel tcg -cpu max,la57=off -smp 2 -m 1G
 	-device virtio-rng-pci,bus=rp1,ats=on
 	-kernel "$kernel" -initrd "$LAB_OUT/initramfs.cpio.gz" -append "$append"
 	-serial "file:$rundir/console.log" -serial "file:$rundir/tap.log"
-	-trace vtd_dmar_fault -trace vtd_frr_new -D "$rundir/qemu-trace.log"
+	"${traces[@]}" -D "$rundir/qemu-trace.log"
 	"${extra[@]}" ${LAB_QEMU_EXTRA:-})
 printf '%q ' "${cmd[@]}" >"$rundir/cmdline"
 echo >>"$rundir/cmdline"

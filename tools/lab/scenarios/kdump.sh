@@ -26,19 +26,31 @@
 # The payload disk sits behind a PCIe root port with ATS, which the first
 # kernel enables when it attaches the DMA domain (checked). Whether its
 # copied entry's teardown in the crash kernel reaches the device-TLB is
-# reported, not judged: on QEMU 7.2 the device's ATS Control already reads
-# disabled at that point, so patch 9's device-TLB step has nothing to do
-# there (kprobes showed the read of ATS Control and no invalidation).
+# reported, not judged, because it depends on the kernel, not only on the
+# fix: 6.12 and 7.3 call pci_prepare_ats() when they probe the device,
+# which rewrites ATS Control with Enable clear before the attach tears
+# the copied entry down, so a step gated on ATS Control (mainline's and
+# 6.12.y's copied-entry fix) finds ATS off in legacy mode (0 device-TLB;
+# 7.3's own scalable-mode path sends one, its ATS already re-enabled).
+# 6.1 has no such call: its set sends one in both modes, its base none.
 #
 # Caught mutant: skipping the copied-path invalidations
 # (tools/lab/mutants/skip-copied-invalidation.patch) leaves no
 # invalidation for the disk's SID in the crash kernel's trace.
-# Guard (tools/lab/lab, guards): 6.1.192 invalidates a copied
-# scalable-mode context entry with a "DID" read from RID_PASID bits and
-# no PASID-cache invalidation; its stable set fixes that.
+# The host checks the order from QEMU's side too (kdump.host): Present
+# was clear when QEMU ran the disk's context-cache invalidation, and the
+# IOTLB invalidation came after it.
+# Guard (tools/lab/lab, guards): 6.1.192 invalidates a copied context
+# entry while it is still present and clears Present after (and, in
+# scalable mode, uses a "DID" read from RID_PASID bits and sends no
+# PASID-cache invalidation); its stable set fixes that. The base must
+# fail QEMU's order rule in both modes.
 # lab-fixed-by: 6.1.y: iommu/vt-d: Tear a copied context entry down through the handshake
-# lab-guard-line: kdump: PASID-cache invalidation for the copied PASID table
-# lab-guard-mode: scalable-fs:on
+# lab-guard-line: kdump: QEMU found the disk's copied entry not present
+# lab-guard-mode: legacy:off scalable-fs:on
+# lab-qemu-trace: vtd_reg_dmar_root vtd_inv_desc_cc_global vtd_inv_desc_cc_domain
+# lab-qemu-trace: vtd_inv_desc_cc_devices vtd_inv_desc_cc_device vtd_ce_not_present
+# lab-qemu-trace: vtd_inv_desc_iotlb_global vtd_inv_desc_iotlb_domain
 # lab-append: crashkernel=256M
 # lab-console-expect: sysrq: Trigger a crash
 # lab-console-expect: Kernel panic - not syncing: sysrq triggered crash
