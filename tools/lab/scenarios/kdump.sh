@@ -32,7 +32,11 @@
 # the copied entry down, so a step gated on ATS Control (mainline's and
 # 6.12.y's copied-entry fix) finds ATS off in legacy mode (0 device-TLB;
 # 7.3's own scalable-mode path sends one, its ATS already re-enabled).
-# 6.1 has no such call: its set sends one in both modes, its base none.
+# That is not a gap: with Enable clear the device may not use its ATC,
+# and setting Enable again is an implicit ATC invalidation (PCIe 10.3.7
+# as read in upstream 8dd8f005bdd4's message; we have no copy of the
+# spec). 6.1 has no such call: its set sends one in both modes, its base
+# none.
 #
 # Caught mutant: skipping the copied-path invalidations
 # (tools/lab/mutants/skip-copied-invalidation.patch) leaves no
