@@ -32,6 +32,9 @@ export LAB_CACHE LAB_OUT LAB_T0
 # with second-stage (x-flts=off) and with first-stage (x-flts=on)
 # translation, each with caching mode off and on. LAB_MODES overrides.
 LAB_MODES_ALL="legacy:off legacy:on scalable-ss:off scalable-ss:on scalable-fs:off scalable-fs:on"
+# A stable target's matrix (lighter): each translation type once, both
+# caching modes, the guard scenarios' first mode (legacy cm=off) first.
+LAB_MODES_STABLE="legacy:off scalable-ss:on scalable-fs:off"
 
 # qemu_check_mode MODE: die unless MODE is one the lab knows.
 qemu_check_mode() {
@@ -63,7 +66,10 @@ qemu_version() {
 # The guest scenarios every QEMU run executes unless told otherwise.
 LAB_SCENARIOS_DEFAULT=boot,switch,ats,kunit
 # The kdump scenario's own runs (it ends in a panic), MODE:CM each;
-# LAB_KDUMP_MODES overrides it (empty: none).
+# LAB_KDUMP_MODES overrides it (empty: none). A target's base file may
+# add runs (LAB_KDUMP_EXTRA); an entry MODE:CM:pt is the scenario's
+# pass-through variant (the crash kernel boots with iommu.passthrough=1;
+# see scenarios/kdump.sh).
 LAB_KDUMP_MODES=${LAB_KDUMP_MODES-legacy:off scalable-fs:on}
 
 # Tag and branch names inside the lab's kernel git tree.
@@ -179,7 +185,7 @@ lab_target() {
 	[ -f "$TDIR/base" ] || die target "patches/$LAB_TARGET/base is missing"
 	BASE_PACKAGE='' BASE_VERSION='' BASE_SUITE='' BASE_KERNEL='' LAB_PROFILE=''
 	LAB_TEST_PATCHES='' LAB_KUNIT_GUARDS='' LAB_WITH_CHECKER='' LAB_WITH_MUTANTS=''
-	LAB_SUBJECT_PREFIX=''
+	LAB_SUBJECT_PREFIX='' LAB_KDUMP_EXTRA=''
 	# shellcheck source=/dev/null
 	. "$TDIR/base"
 	: "${BASE_PACKAGE:?patches/$LAB_TARGET/base: BASE_PACKAGE unset}"
@@ -189,6 +195,14 @@ lab_target() {
 	full | stable) ;;
 	*) die target "patches/$LAB_TARGET/base: LAB_PROFILE=$LAB_PROFILE (full or stable)" ;;
 	esac
+	local m
+	for m in $LAB_KDUMP_MODES $LAB_KDUMP_EXTRA; do
+		case $m in
+		legacy:on | legacy:off | scalable-[sf]s:on | scalable-[sf]s:off) ;;
+		legacy:on:pt | legacy:off:pt | scalable-[sf]s:on:pt | scalable-[sf]s:off:pt) ;;
+		*) die target "kdump mode '$m' (LAB_KDUMP_MODES or patches/$LAB_TARGET/base's LAB_KDUMP_EXTRA): MODE:CM or MODE:CM:pt" ;;
+		esac
+	done
 	LAB_SRC=$LAB_CACHE/$LAB_TARGET/linux
 	LAB_OBJ=$LAB_CACHE/$LAB_TARGET/obj
 	TOUT=$LAB_OUT/$LAB_TARGET
@@ -294,18 +308,39 @@ lab_lock() {
 
 # kdump_dirs DIR: the run directories of the kdump scenario's runs (it
 # ends in a panic and a crash kernel, so it runs alone), one per
-# LAB_KDUMP_MODES entry: DIR/kdump-<mode>-cm<cm>.
+# LAB_KDUMP_MODES and LAB_KDUMP_EXTRA entry (none when LAB_KDUMP_MODES
+# is empty): DIR/kdump-<mode>-cm<cm>[-pt].
 kdump_dirs() {
 	local m
-	for m in $LAB_KDUMP_MODES; do
-		echo "$1/kdump-${m%:*}-cm${m#*:}"
+	[ -n "$LAB_KDUMP_MODES" ] || return 0
+	for m in $LAB_KDUMP_MODES ${LAB_KDUMP_EXTRA:-}; do
+		kdump_dir "$1" "$m"
 	done
 }
 
+# kdump_dir DIR MODE:CM[:pt]: that entry's run directory.
+kdump_dir() {
+	local m=$2 v=
+	case $m in
+	*:*:pt) v=-pt; m=${m%:*} ;;
+	esac
+	echo "$1/kdump-${m%:*}-cm${m#*:}$v"
+}
+
 # kdump_run BZIMAGE RUNDIR: the kdump scenario on BZIMAGE in the mode
-# RUNDIR's name says (kdump_dirs).
+# RUNDIR's name says (kdump_dir); the pass-through variant tells the
+# scenario to boot the crash kernel with iommu.passthrough=1
+# (lab.kdump.crash_pt=1).
 kdump_run() {
-	local m=${2##*/kdump-}
-	log "qemu: kdump, $(basename "$1"), ${m%-cm*} mode, caching-mode=${m##*-cm}"
-	"$LAB_DIR/qemu.sh" "$1" "${m%-cm*}" "${m##*-cm}" "$2" kdump 1
+	local m=${2##*/kdump-} v=
+	case $m in
+	*-pt) v=", crash kernel in pass-through"; m=${m%-pt} ;;
+	esac
+	log "qemu: kdump, $(basename "$1"), ${m%-cm*} mode, caching-mode=${m##*-cm}$v"
+	if [ -n "$v" ]; then
+		LAB_APPEND="${LAB_APPEND:-} lab.kdump.crash_pt=1" \
+			"$LAB_DIR/qemu.sh" "$1" "${m%-cm*}" "${m##*-cm}" "$2" kdump 1
+	else
+		"$LAB_DIR/qemu.sh" "$1" "${m%-cm*}" "${m##*-cm}" "$2" kdump 1
+	fi
 }
